@@ -1,0 +1,210 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Product
+
+
+class Outlet(models.Model):
+    name = models.CharField(_("Name"), max_length=100)
+    address = models.TextField(_("Address"), blank=True)
+    is_active = models.BooleanField(_("Active"), default=True)
+    created_at = models.DateTimeField(_("Created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("Updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("outlet")
+        verbose_name_plural = _("outlets")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="inventory_outlet_name_ci_unique",
+                violation_error_message=_("An outlet with this name already exists."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("inventory:outlet_list")
+
+
+class StockLevel(models.Model):
+    """Units on hand of one product at one outlet."""
+
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="stock_levels", verbose_name=_("Product")
+    )
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.PROTECT, related_name="stock_levels", verbose_name=_("Outlet")
+    )
+    on_hand = models.IntegerField(_("On hand"), default=0)
+    updated_at = models.DateTimeField(_("Updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["product__name", "outlet__name"]
+        verbose_name = _("stock level")
+        verbose_name_plural = _("stock levels")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "outlet"], name="inventory_stocklevel_product_outlet_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(on_hand__gte=0),
+                name="inventory_stocklevel_on_hand_not_negative",
+                violation_error_message=_("Stock on hand cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} at {self.outlet}: {self.on_hand}"
+
+
+class SerialStatus(models.TextChoices):
+    IN_STOCK = "in_stock", _("In stock")
+    SOLD = "sold", _("Sold")
+    FAULTY = "faulty", _("Faulty")
+    WRITTEN_OFF = "written_off", _("Written off")
+
+
+class SerialRecord(models.Model):
+    """One physical unit of a serialised product, identified by its serial number."""
+
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="serials", verbose_name=_("Product")
+    )
+    # The text as the user typed or scanned it (trimmed).
+    serial = models.CharField(_("Serial number"), max_length=100)
+    # Upper-cased copy used for every comparison and look-up.
+    serial_normalised = models.CharField(max_length=100, editable=False)
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.PROTECT, related_name="serials", verbose_name=_("Outlet")
+    )
+    status = models.CharField(
+        _("Status"), max_length=20, choices=SerialStatus, default=SerialStatus.IN_STOCK
+    )
+    notes = models.TextField(_("Notes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Added by"),
+    )
+    created_at = models.DateTimeField(_("Date added"), default=timezone.now)
+    updated_at = models.DateTimeField(_("Updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("serial number")
+        verbose_name_plural = _("serial numbers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "serial_normalised"],
+                name="inventory_serial_product_serial_unique",
+                violation_error_message=_(
+                    "This serial number is already recorded for this product."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=SerialStatus.values),
+                name="inventory_serial_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(serial_normalised=""),
+                name="inventory_serial_not_empty",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["serial_normalised"], name="inventory_serial_norm_idx"),
+            models.Index(fields=["outlet", "status"], name="inventory_serial_outlet_st_idx"),
+            models.Index(fields=["created_at"], name="inventory_serial_created_idx"),
+        ]
+        permissions = [
+            ("transfer_serialrecord", "Can transfer serial numbers between outlets"),
+            ("writeoff_serialrecord", "Can write off serial numbers"),
+            ("import_serialrecord", "Can import serial numbers from CSV"),
+        ]
+
+    def __str__(self) -> str:
+        return self.serial
+
+    def get_absolute_url(self) -> str:
+        return reverse("inventory:serial_detail", args=[self.pk])
+
+    @staticmethod
+    def normalise(text: str) -> str:
+        return text.strip().upper()
+
+
+class SerialEventKind(models.TextChoices):
+    ADDED = "added", _("Added")
+    IMPORTED = "imported", _("Imported")
+    EDITED = "edited", _("Edited")
+    TRANSFERRED = "transferred", _("Transferred")
+    WRITTEN_OFF = "written_off", _("Written off")
+
+
+class SerialEvent(models.Model):
+    """One entry in a serial's history: every change of status, outlet or text."""
+
+    serial = models.ForeignKey(
+        SerialRecord, on_delete=models.CASCADE, related_name="events", verbose_name=_("Serial")
+    )
+    kind = models.CharField(_("Event"), max_length=30, choices=SerialEventKind)
+    created_at = models.DateTimeField(_("When"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Who"),
+    )
+    from_outlet = models.ForeignKey(
+        Outlet,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("From outlet"),
+    )
+    to_outlet = models.ForeignKey(
+        Outlet,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("To outlet"),
+    )
+    from_status = models.CharField(
+        _("From status"), max_length=20, choices=SerialStatus, blank=True
+    )
+    to_status = models.CharField(_("To status"), max_length=20, choices=SerialStatus, blank=True)
+    note = models.TextField(_("Note"), blank=True)
+    # The sale, return or warranty claim behind the event. A generic link keeps
+    # inventory free of imports from sales (dependencies point one way).
+    document_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    document_id = models.PositiveBigIntegerField(null=True, blank=True)
+    document = GenericForeignKey("document_type", "document_id")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("serial event")
+        verbose_name_plural = _("serial events")
+        indexes = [
+            models.Index(fields=["serial", "-created_at"], name="inventory_event_serial_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.serial}: {self.get_kind_display()}"

@@ -1,0 +1,1 @@
+# Customers, sales, returns and warranty claims arrive with the sales issues.
