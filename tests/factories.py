@@ -1,7 +1,10 @@
+from decimal import Decimal
+
 import factory
 from django.contrib.auth.models import Group, User
 
-from inventory.models import Outlet
+from catalog.models import Product
+from inventory.models import Outlet, SerialRecord, SerialStatus
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -26,3 +29,26 @@ class OutletFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Outlet {n}")
     address = factory.Faker("address")
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    name = factory.Sequence(lambda n: f"Espresso Machine {n}")
+    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    brand = "Barista Co"
+    retail_price = Decimal("499.00")
+    warranty_months = 12
+    has_serial_numbers = True
+
+
+class SerialRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SerialRecord
+
+    product = factory.SubFactory(ProductFactory)
+    outlet = factory.SubFactory(OutletFactory)
+    serial = factory.Sequence(lambda n: f"SN{n:08d}")
+    serial_normalised = factory.LazyAttribute(lambda o: SerialRecord.normalise(o.serial))
+    status = SerialStatus.IN_STOCK
