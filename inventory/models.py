@@ -151,6 +151,8 @@ class SerialEventKind(models.TextChoices):
     EDITED = "edited", _("Edited")
     TRANSFERRED = "transferred", _("Transferred")
     WRITTEN_OFF = "written_off", _("Written off")
+    # Written by the sales app; a serial with a SOLD event can never be deleted.
+    SOLD = "sold", _("Sold")
 
 
 class SerialEvent(models.Model):
