@@ -42,4 +42,6 @@ class Product(models.Model):
         return f"{self.name} ({self.sku})"
 
     def get_absolute_url(self) -> str:
-        return reverse("catalog:product_detail", args=[self.pk])
+        # The product page shows stock and serials too, so it lives in inventory
+        # under a global URL name (config/urls.py); catalog imports nothing from it.
+        return reverse("product_detail", args=[self.pk])

@@ -3,11 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config import views
+from inventory.views.products import ProductDetailView
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("catalog/", include("catalog.urls")),
+    # Catalog data with stock and serials: an inventory view (catalog <- inventory).
+    path("catalog/products/<int:pk>/", ProductDetailView.as_view(), name="product_detail"),
     path("inventory/", include("inventory.urls")),
     path("admin/", admin.site.urls),
 ]

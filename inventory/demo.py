@@ -2,7 +2,9 @@
 
 from django.contrib.auth.models import Group, User
 
-from inventory.models import Outlet
+from catalog.models import Product
+from inventory.models import Outlet, SerialRecord, StockLevel
+from inventory.services import serials_add
 
 DEMO_USERS = [
     # username, password, group
@@ -34,3 +36,41 @@ def seed_outlets() -> list[Outlet]:
         Outlet.objects.get_or_create(name=name, defaults={"address": address})[0]
         for name, address in DEMO_OUTLETS
     ]
+
+
+def seed_stock(products: list[Product], outlets: list[Outlet]) -> list[StockLevel]:
+    """Units on hand per demo outlet: a few of each, the online warehouse holding most."""
+    levels = []
+    for p_index, product in enumerate(products):
+        for o_index, outlet in enumerate(outlets):
+            on_hand = (p_index + 2 * o_index) % 5 + (4 if o_index == len(outlets) - 1 else 0)
+            level, _created = StockLevel.objects.get_or_create(
+                product=product, outlet=outlet, defaults={"on_hand": on_hand}
+            )
+            levels.append(level)
+    return levels
+
+
+def seed_serials(levels: list[StockLevel], user: User, *, mismatch_sku: str = "NOV-PH-A5") -> int:
+    """One In stock serial per unit on hand of each serialised product and outlet.
+
+    One product (`mismatch_sku`) gets one serial fewer at each outlet than its
+    stock says, so the serial coverage report has something to show.
+    """
+    added = 0
+    for level in levels:
+        product, outlet = level.product, level.outlet
+        if not product.has_serial_numbers or not level.on_hand:
+            continue
+        code = "".join(word[0] for word in outlet.name.split()).upper()
+        wanted = level.on_hand - (1 if product.sku == mismatch_sku else 0)
+        serials = [f"{product.sku}-{code}{n:04d}" for n in range(1, wanted + 1)]
+        recorded = set(
+            SerialRecord.objects.filter(product=product, serial__in=serials).values_list(
+                "serial", flat=True
+            )
+        )
+        missing = [serial for serial in serials if serial not in recorded]
+        if missing:
+            added += serials_add(product=product, outlet=outlet, entries=missing, user=user).count
+    return added

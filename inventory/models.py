@@ -77,15 +77,26 @@ class SerialStatus(models.TextChoices):
 class SerialRecord(models.Model):
     """One physical unit of a serialised product, identified by its serial number."""
 
+    # No single-column index on product or outlet: the unique (product,
+    # serial) index and the (outlet, status) index serve those look-ups, and
+    # every index costs write-ahead log when 10,000 units arrive at once.
     product = models.ForeignKey(
-        Product, on_delete=models.PROTECT, related_name="serials", verbose_name=_("Product")
+        Product,
+        on_delete=models.PROTECT,
+        related_name="serials",
+        verbose_name=_("Product"),
+        db_index=False,
     )
     # The text as the user typed or scanned it (trimmed).
     serial = models.CharField(_("Serial number"), max_length=100)
     # Upper-cased copy used for every comparison and look-up.
     serial_normalised = models.CharField(max_length=100, editable=False)
     outlet = models.ForeignKey(
-        Outlet, on_delete=models.PROTECT, related_name="serials", verbose_name=_("Outlet")
+        Outlet,
+        on_delete=models.PROTECT,
+        related_name="serials",
+        verbose_name=_("Outlet"),
+        db_index=False,
     )
     status = models.CharField(
         _("Status"), max_length=20, choices=SerialStatus, default=SerialStatus.IN_STOCK
@@ -98,6 +109,7 @@ class SerialRecord(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("Added by"),
+        db_index=False,
     )
     created_at = models.DateTimeField(_("Date added"), default=timezone.now)
     updated_at = models.DateTimeField(_("Updated"), auto_now=True)
@@ -158,8 +170,14 @@ class SerialEventKind(models.TextChoices):
 class SerialEvent(models.Model):
     """One entry in a serial's history: every change of status, outlet or text."""
 
+    # History is read per serial, newest first (the index in Meta), and written
+    # in bulk; the other foreign keys stay unindexed to keep bulk writes cheap.
     serial = models.ForeignKey(
-        SerialRecord, on_delete=models.CASCADE, related_name="events", verbose_name=_("Serial")
+        SerialRecord,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("Serial"),
+        db_index=False,
     )
     kind = models.CharField(_("Event"), max_length=30, choices=SerialEventKind)
     created_at = models.DateTimeField(_("When"), default=timezone.now)
@@ -170,6 +188,7 @@ class SerialEvent(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("Who"),
+        db_index=False,
     )
     from_outlet = models.ForeignKey(
         Outlet,
@@ -178,6 +197,7 @@ class SerialEvent(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("From outlet"),
+        db_index=False,
     )
     to_outlet = models.ForeignKey(
         Outlet,
@@ -186,6 +206,7 @@ class SerialEvent(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("To outlet"),
+        db_index=False,
     )
     from_status = models.CharField(
         _("From status"), max_length=20, choices=SerialStatus, blank=True
@@ -195,7 +216,12 @@ class SerialEvent(models.Model):
     # The sale, return or warranty claim behind the event. A generic link keeps
     # inventory free of imports from sales (dependencies point one way).
     document_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        ContentType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     document_id = models.PositiveBigIntegerField(null=True, blank=True)
     document = GenericForeignKey("document_type", "document_id")

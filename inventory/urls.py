@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inventory.views import outlets
+from inventory.views import outlets, serial_changes, serials, stock
 
 app_name = "inventory"
 
@@ -9,4 +9,25 @@ urlpatterns = [
     path("outlets/add/", outlets.OutletCreateView.as_view(), name="outlet_create"),
     path("outlets/<int:pk>/edit/", outlets.OutletUpdateView.as_view(), name="outlet_update"),
     path("outlets/<int:pk>/active/", outlets.outlet_set_active, name="outlet_set_active"),
+    path("serials/", serials.SerialListView.as_view(), name="serial_list"),
+    path("serials/add/", serials.SerialCreateView.as_view(), name="serial_create"),
+    path("serials/import/", serials.SerialImportView.as_view(), name="serial_import"),
+    path("serials/export.csv", serials.serial_export, name="serial_export"),
+    path("serials/lookup/", serials.serial_lookup, name="serial_lookup"),
+    path("serials/product-options/", serials.product_options, name="product_options"),
+    path("serials/<int:pk>/", serial_changes.SerialDetailView.as_view(), name="serial_detail"),
+    path(
+        "serials/<int:pk>/edit/", serial_changes.SerialUpdateView.as_view(), name="serial_update"
+    ),
+    path("serials/transfer/", serial_changes.SerialTransferView.as_view(), name="serial_transfer"),
+    path(
+        "serials/<int:pk>/write-off/",
+        serial_changes.SerialWriteOffView.as_view(),
+        name="serial_write_off",
+    ),
+    path(
+        "serials/<int:pk>/delete/", serial_changes.SerialDeleteView.as_view(), name="serial_delete"
+    ),
+    path("stock/", stock.StockLevelListView.as_view(), name="stock_list"),
+    path("stock/<int:product_pk>/set/", stock.stock_set, name="stock_set"),
 ]

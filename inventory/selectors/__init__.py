@@ -1,8 +1,39 @@
 """Inventory reads used in more than one place; import them from here."""
 
 from inventory.selectors.outlets import outlet_count_active, outlet_list
+from inventory.selectors.serials import (
+    product_options,
+    serial_counts_by_status,
+    serial_export_rows,
+    serial_list,
+    serials_matching_exactly,
+)
+from inventory.selectors.serials_detail import (
+    Warranty,
+    serial_get,
+    serial_history,
+    serial_sale_event,
+    serial_warranty,
+    serial_was_sold,
+    serials_by_pks,
+)
+from inventory.selectors.stock import product_stock_by_outlet, stock_level_list
 
 __all__ = [
+    "product_options",
+    "serial_counts_by_status",
+    "serial_export_rows",
+    "serial_list",
+    "serials_matching_exactly",
     "outlet_count_active",
     "outlet_list",
+    "product_stock_by_outlet",
+    "stock_level_list",
+    "Warranty",
+    "serial_get",
+    "serial_history",
+    "serial_sale_event",
+    "serial_warranty",
+    "serial_was_sold",
+    "serials_by_pks",
 ]

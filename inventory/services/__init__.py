@@ -1,9 +1,34 @@
 """Inventory state changes, one module per subject; import them from here."""
 
 from inventory.services.outlets import outlet_create, outlet_set_active, outlet_update
+from inventory.services.serial_changes import (
+    serial_delete,
+    serial_update,
+    serial_write_off,
+    serials_transfer,
+)
+from inventory.services.serials import (
+    SerialsRejected,
+    serials_add,
+    serials_import,
+    serials_import_check,
+    serials_parse,
+)
+from inventory.services.stock import stock_adjust, stock_set
 
 __all__ = [
     "outlet_create",
     "outlet_set_active",
     "outlet_update",
+    "SerialsRejected",
+    "serials_add",
+    "serials_import",
+    "serials_import_check",
+    "serials_parse",
+    "stock_adjust",
+    "stock_set",
+    "serial_delete",
+    "serial_update",
+    "serial_write_off",
+    "serials_transfer",
 ]

@@ -9,6 +9,7 @@ import os
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -65,6 +66,7 @@ def log_in(page):
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Log in").click()
-        page.wait_for_url("**/")
+        # The login page's own URL ends in "/" too: wait for the dashboard itself.
+        expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
 
     return log_in_as

@@ -1,0 +1,153 @@
+"""Benchmark: "Add Serial numbers" with 10,000 serials in one submission.
+
+Prints the server time of the POST (through the real view, form, service and
+SQL), its query count, and the memory the CSV export of 100,000 rows peaks at.
+Runs on SQLite (a temporary file) and on PostgreSQL (a scratch database on
+127.0.0.1), each in its own process because settings are read at start-up:
+
+    make bench
+    .venv/bin/python -m bench.serials_add --only sqlite --batch 10000 --rounds 5
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+PG_DATABASE = "serialdesk_bench"
+
+
+def run_target(args: argparse.Namespace) -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    call_command("migrate", verbosity=0)
+    from django.contrib.auth.models import Group, User
+
+    from catalog.models import Product
+    from inventory.models import Outlet, SerialRecord
+
+    user = User.objects.create_user("bench", password="bench")
+    user.groups.add(Group.objects.get(name="Staff"))
+    product = Product.objects.create(
+        name="Bench Machine", sku="BENCH-1", retail_price=100, has_serial_numbers=True
+    )
+    outlet = Outlet.objects.create(name="Bench Outlet")
+    # Production settings (debug off, so no query logging); HTTPS as behind the proxy.
+    client = Client(HTTP_HOST="localhost", HTTP_X_FORWARDED_PROTO="https")
+    client.force_login(user)
+
+    def post_batch(round_number: int) -> float:
+        serials = ", ".join(f"R{round_number}-{n:07d}" for n in range(args.batch))
+        data = {"product": product.pk, "outlet": outlet.pk, "serial_numbers": serials}
+        started = time.perf_counter()
+        response = client.post("/inventory/serials/add/", data)
+        elapsed = time.perf_counter() - started
+        assert response.status_code == 302, response.status_code
+        return elapsed
+
+    vendor = connection.vendor
+    timings = [post_batch(round_number) for round_number in range(args.rounds)]
+    # One more, untimed, to count its queries.
+    with CaptureQueriesContext(connection) as queries:
+        post_batch(args.rounds)
+    in_db = SerialRecord.objects.filter(product=product).count()
+    assert in_db == args.batch * (args.rounds + 1), in_db
+    # Queries of the last POST, less session and auth look-ups and savepoints.
+    work = [
+        q
+        for q in queries.captured_queries
+        if "SAVEPOINT" not in q["sql"]
+        and "django_session" not in q["sql"]
+        and "auth_" not in q["sql"]
+    ]
+    print(
+        f"{vendor:>10}  add {args.batch:,} serials: median {statistics.median(timings):.3f} s, "
+        f"best {min(timings):.3f} s over {args.rounds} rounds; "
+        f"{len(queries.captured_queries)} queries per POST ({len(work)} for the serials)"
+    )
+
+    # Export: stream every row, once timed, once traced for its peak memory.
+    started = time.perf_counter()
+    response = client.get("/inventory/serials/export.csv")
+    size = sum(len(chunk) for chunk in response.streaming_content)
+    elapsed = time.perf_counter() - started
+    tracemalloc.start()
+    response = client.get("/inventory/serials/export.csv")
+    for _chunk in response.streaming_content:
+        pass
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(
+        f"{vendor:>10}  export {in_db:,} rows as CSV: {elapsed:.2f} s, {size / 1e6:.1f} MB "
+        f"streamed, peak Python memory {peak / 1e6:.1f} MB"
+    )
+
+
+def spawn(name: str, database_url: str, args: argparse.Namespace) -> int:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-any-real-deployment-0123456789",
+        "DJANGO_ALLOWED_HOSTS": "localhost",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "bench.serials_add",
+        "--target",
+        "--batch",
+        str(args.batch),
+        "--rounds",
+        str(args.rounds),
+    ]
+    return subprocess.call(command, cwd=ROOT, env=env)
+
+
+def postgres(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
+        connection.execute(sql)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--target", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.target:
+        run_target(args)
+        return
+    failures = 0
+    if args.only in (None, "sqlite"):
+        with tempfile.TemporaryDirectory() as folder:
+            failures += spawn("sqlite", f"sqlite:///{folder}/bench.sqlite3", args)
+    if args.only in (None, "postgresql"):
+        postgres(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
+        postgres(f"CREATE DATABASE {PG_DATABASE}")
+        try:
+            failures += spawn("postgresql", f"{PG_SERVER}/{PG_DATABASE}", args)
+        finally:
+            postgres(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

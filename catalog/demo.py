@@ -1,0 +1,42 @@
+"""Demo catalog for `manage.py seed_demo`: safe to run again, it adds nothing twice."""
+
+from decimal import Decimal
+
+from catalog.models import Product
+
+# sku, name, brand, retail price, warranty months, has serial numbers
+DEMO_PRODUCTS = [
+    ("BAR-ESP-900", "Espresso Machine Barista 900", "Barista Co", "1299.00", 24, True),
+    ("BAR-GRD-200", "Burr Grinder Pro 200", "Barista Co", "449.00", 24, True),
+    ("VOL-EBK-CTY", "E-Bike City 500", "Voltride", "2499.00", 24, True),
+    ("VOL-EBK-MTN", "E-Bike Mountain 700", "Voltride", "3199.00", 36, True),
+    ("NOV-PH-X12", "Nova X12 Smartphone 256 GB", "Nova", "999.00", 12, True),
+    ("NOV-PH-A5", "Nova A5 Smartphone 128 GB", "Nova", "399.00", 12, True),
+    ("AQU-PMP-15", "Pool Pump AquaFlow 1.5 HP", "AquaFlow", "849.00", 24, True),
+    ("AQU-ROB-R3", "Pool Cleaning Robot R3", "AquaFlow", "1199.00", 24, True),
+    # High-value, but serial numbers not enabled yet: the serial coverage
+    # report is meant to flag it.
+    ("VOL-EBK-CRG", "E-Bike Cargo 900", "Voltride", "4299.00", 24, False),
+    ("BAR-DSC-500", "Descaler 500 ml", "Barista Co", "14.95", 0, False),
+    ("BAR-BNS-1KG", "Espresso Beans House Blend 1 kg", "Barista Co", "24.00", 0, False),
+    ("VOL-HLM-M", "Bike Helmet Urban (M)", "Voltride", "79.00", 12, False),
+    ("NOV-CSE-X12", "Nova X12 Silicone Case", "Nova", "29.00", 6, False),
+    ("AQU-CHL-5KG", "Pool Chlorine Tablets 5 kg", "AquaFlow", "59.00", 0, False),
+]
+
+
+def seed_products() -> list[Product]:
+    products = []
+    for sku, name, brand, price, warranty, serialised in DEMO_PRODUCTS:
+        product, _created = Product.objects.get_or_create(
+            sku=sku,
+            defaults={
+                "name": name,
+                "brand": brand,
+                "retail_price": Decimal(price),
+                "warranty_months": warranty,
+                "has_serial_numbers": serialised,
+            },
+        )
+        products.append(product)
+    return products

@@ -1,0 +1,62 @@
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import BooleanWidget
+
+from catalog import selectors
+from catalog.models import Product
+
+
+class YesNoSelect(BooleanWidget):
+    """Any / Yes / No, sent as ?name=true|false (django-filter's says "Unknown")."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+
+
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """Sorting with the primary key as tie-breaker, so pages never overlap."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        if value:
+            qs = qs.order_by(*qs.query.order_by, "pk")
+        return qs
+
+
+def brand_choices() -> list[tuple[str, str]]:
+    return [(brand, brand) for brand in selectors.brand_list()]
+
+
+class ProductFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        widget=forms.TextInput(attrs={"placeholder": _("Name or SKU"), "type": "search"}),
+    )
+    # A callable, so the brands are read when the form is shown, not at import.
+    brand = django_filters.ChoiceFilter(
+        label=_("Brand"), choices=brand_choices, empty_label=_("Any")
+    )
+    has_serial_numbers = django_filters.BooleanFilter(
+        label=_("Has serial numbers"), widget=YesNoSelect
+    )
+    is_active = django_filters.BooleanFilter(label=_("Active"), widget=YesNoSelect)
+    ordering = StableOrderingFilter(
+        label=_("Sort by"),
+        fields=(("name", "name"), ("sku", "sku"), ("retail_price", "price")),
+        field_labels={"name": _("Name"), "sku": _("SKU"), "retail_price": _("Retail price")},
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Product
+        fields: list[str] = []
+
+    def search(self, queryset: QuerySet[Product], name: str, value: str) -> QuerySet[Product]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(sku__icontains=value))

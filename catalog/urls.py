@@ -1,0 +1,13 @@
+from django.urls import path
+
+from catalog import views
+
+app_name = "catalog"
+
+# The product page itself (/catalog/products/<pk>/) shows stock and serials, so
+# it is an inventory view wired in config/urls.py as "product_detail".
+urlpatterns = [
+    path("products/", views.ProductListView.as_view(), name="product_list"),
+    path("products/add/", views.ProductCreateView.as_view(), name="product_create"),
+    path("products/<int:pk>/edit/", views.ProductUpdateView.as_view(), name="product_update"),
+]

@@ -1,0 +1,92 @@
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Product
+from inventory.models import Outlet, SerialRecord, SerialStatus, StockLevel
+
+
+class StockLevelFilter(django_filters.FilterSet):
+    product = django_filters.CharFilter(
+        label=_("Product"),
+        method="search_product",
+        widget=forms.TextInput(attrs={"placeholder": _("Name or SKU"), "type": "search"}),
+    )
+    outlet = django_filters.ModelChoiceFilter(
+        label=_("Outlet"), queryset=Outlet.objects.order_by("name", "id"), empty_label=_("Any")
+    )
+    serialised = django_filters.BooleanFilter(
+        label=_("Only products with serial numbers"),
+        method="only_serialised",
+        widget=forms.CheckboxInput,
+    )
+
+    class Meta:
+        model = StockLevel
+        fields: list[str] = []
+
+    def search_product(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(product__name__icontains=value) | Q(product__sku__icontains=value)
+        )
+
+    def only_serialised(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        # An unticked box means "all products", not "products without serials".
+        return queryset.filter(product__has_serial_numbers=True) if value else queryset
+
+
+class SerialRecordFilter(django_filters.FilterSet):
+    """Filters of the Serial numbers list; also what "Export CSV" exports."""
+
+    q = django_filters.CharFilter(
+        label=_("Serial number"),
+        method="search_serial",
+        widget=forms.TextInput(attrs={"placeholder": _("Part of a serial"), "type": "search"}),
+    )
+    product = django_filters.ModelChoiceFilter(
+        label=_("Product"), queryset=Product.objects.order_by("name", "id"), empty_label=_("Any")
+    )
+    outlet = django_filters.ModelChoiceFilter(
+        label=_("Outlet"), queryset=Outlet.objects.order_by("name", "id"), empty_label=_("Any")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=SerialStatus.choices, empty_label=_("Any")
+    )
+    added = django_filters.DateFromToRangeFilter(
+        label=_("Added between"),
+        field_name="created_at",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+    # The exact time of one "Add Serial numbers" submission or import: the list
+    # shown right after it.
+    added_at = django_filters.IsoDateTimeFilter(field_name="created_at", widget=forms.HiddenInput)
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=[
+            ("serial_normalised", "serial"),
+            ("product__name", "product"),
+            ("outlet__name", "outlet"),
+            ("status", "status"),
+            ("created_at", "added"),
+        ],
+        field_labels={
+            "serial_normalised": _("Serial number"),
+            "product__name": _("Product"),
+            "outlet__name": _("Outlet"),
+            "status": _("Status"),
+            "created_at": _("Date added"),
+        },
+        empty_label=_("Newest first"),
+    )
+
+    class Meta:
+        model = SerialRecord
+        fields: list[str] = []
+
+    def search_serial(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = SerialRecord.normalise(value)
+        return queryset.filter(serial_normalised__contains=value) if value else queryset

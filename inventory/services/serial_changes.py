@@ -1,0 +1,251 @@
+"""Changing one recorded serial: correct its text, transfer, write off, delete.
+
+Each service locks the serial rows it changes and re-reads them under the lock,
+so two users acting on the same unit at once are served one after the other and
+the second sees what the first did.
+"""
+
+import logging
+from collections.abc import Iterable, Sequence
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from inventory.models import Outlet, SerialEvent, SerialEventKind, SerialRecord, SerialStatus
+from inventory.services.serials import serial_text_problem
+from inventory.services.stock import stock_follow_units
+
+logger = logging.getLogger(__name__)
+
+# A unit on a shelf or in the back room may move or be written off; a Sold one
+# belongs to a customer and a Written off one is gone.
+MOVABLE_STATUSES = (SerialStatus.IN_STOCK, SerialStatus.FAULTY)
+# How many offending serials an error message names before "and N more".
+NAMED_IN_MESSAGE = 10
+
+
+def _lock(serial: SerialRecord) -> SerialRecord:
+    """The serial's row, locked for this transaction and read afresh."""
+    locked = SerialRecord.objects.select_for_update().filter(pk=serial.pk).first()
+    if locked is None:
+        raise ValidationError(
+            _("Serial number “%(serial)s” no longer exists.") % {"serial": serial.serial},
+            code="not_found",
+        )
+    return locked
+
+
+def _name_serials(serials: Sequence[SerialRecord]) -> str:
+    names = [f"{s.serial} ({s.get_status_display()})" for s in serials[:NAMED_IN_MESSAGE]]
+    more = len(serials) - NAMED_IN_MESSAGE
+    if more > 0:
+        names.append(_("and %(count)s more") % {"count": more})
+    return ", ".join(names)
+
+
+def _duplicate_error(existing: SerialRecord) -> ValidationError:
+    return ValidationError(
+        _(
+            "Serial number “%(serial)s” is already recorded for this product, "
+            "at %(outlet)s (%(status)s)."
+        )
+        % {
+            "serial": existing.serial,
+            "outlet": existing.outlet.name,
+            "status": existing.get_status_display(),
+        },
+        code="duplicate",
+    )
+
+
+def _find_duplicate(*, serial: SerialRecord, normalised: str) -> SerialRecord | None:
+    return (
+        SerialRecord.objects.select_related("outlet")
+        .filter(product_id=serial.product_id, serial_normalised=normalised)
+        .exclude(pk=serial.pk)
+        .first()
+    )
+
+
+@transaction.atomic
+def serial_update(
+    *, serial: SerialRecord, text: str, notes: str, user: AbstractBaseUser | None
+) -> SerialRecord:
+    """Correct a serial's text (still unique for its product) or its notes, and log it."""
+    record = _lock(serial)
+    text = text.strip()
+    notes = notes.strip()
+    problem = serial_text_problem(text)
+    if problem:
+        raise ValidationError(problem[1], code=problem[0])
+
+    changes = []
+    if text != record.serial:
+        changes.append(
+            _("Serial number changed from %(old)s to %(new)s.")
+            % {"old": record.serial, "new": text}
+        )
+    if notes != record.notes:
+        changes.append(_("Notes changed."))
+    if not changes:
+        return record
+
+    normalised = SerialRecord.normalise(text)
+    if normalised != record.serial_normalised:
+        existing = _find_duplicate(serial=record, normalised=normalised)
+        if existing:
+            raise _duplicate_error(existing)
+    record.serial = text
+    record.serial_normalised = normalised
+    record.notes = notes
+    try:
+        # The unique constraint holds when another request took the text
+        # between the check above and this save.
+        with transaction.atomic():
+            record.save(update_fields=["serial", "serial_normalised", "notes", "updated_at"])
+    except IntegrityError:
+        existing = _find_duplicate(serial=record, normalised=normalised)
+        if existing is None:
+            raise
+        raise _duplicate_error(existing) from None
+    SerialEvent.objects.create(
+        serial=record, kind=SerialEventKind.EDITED, user=user, note=" ".join(changes)
+    )
+    return record
+
+
+@transaction.atomic
+def serials_transfer(
+    *,
+    serials: Iterable[SerialRecord] | QuerySet[SerialRecord],
+    to_outlet: Outlet,
+    user: AbstractBaseUser | None,
+    note: str = "",
+) -> int:
+    """Move In stock or Faulty serials to another active outlet; returns how many moved."""
+    if isinstance(serials, QuerySet):
+        pks = set(serials.values_list("pk", flat=True))
+    else:
+        pks = {s.pk for s in serials}
+    if not pks:
+        raise ValidationError(_("Select at least one serial number."), code="no_serials")
+    # Locks in primary-key order, so two overlapping batches cannot deadlock.
+    locked = list(SerialRecord.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
+    if len(locked) != len(pks):
+        raise ValidationError(
+            _("Some of the selected serial numbers no longer exist."), code="not_found"
+        )
+    if not Outlet.objects.filter(pk=to_outlet.pk, is_active=True).exists():
+        raise ValidationError(
+            _("%(outlet)s is inactive; serial numbers cannot be transferred to it.")
+            % {"outlet": to_outlet.name},
+            code="inactive_outlet",
+        )
+    unmovable = [s for s in locked if s.status not in MOVABLE_STATUSES]
+    if unmovable:
+        raise ValidationError(
+            _("Only In stock or Faulty serial numbers can be transferred. Not movable: %(list)s.")
+            % {"list": _name_serials(unmovable)},
+            code="not_movable",
+        )
+    moving = [s for s in locked if s.outlet_id != to_outlet.pk]
+    if not moving:
+        raise ValidationError(
+            ngettext(
+                "The serial number is already at %(outlet)s.",
+                "All the selected serial numbers are already at %(outlet)s.",
+                len(locked),
+            )
+            % {"outlet": to_outlet.name},
+            code="already_there",
+        )
+
+    now = timezone.now()
+    SerialEvent.objects.bulk_create(
+        SerialEvent(
+            serial=s,
+            kind=SerialEventKind.TRANSFERRED,
+            created_at=now,
+            user=user,
+            from_outlet_id=s.outlet_id,
+            to_outlet=to_outlet,
+            note=note.strip(),
+        )
+        for s in moving
+    )
+    SerialRecord.objects.filter(pk__in=[s.pk for s in moving]).update(
+        outlet=to_outlet, updated_at=now
+    )
+    # Units on the shelf take their stock count along; Faulty ones were never counted.
+    on_shelf = [s for s in moving if s.status == SerialStatus.IN_STOCK]
+    stock_follow_units(
+        moves=[(s.product_id, s.outlet_id, -1) for s in on_shelf]
+        + [(s.product_id, to_outlet.pk, +1) for s in on_shelf]
+    )
+    return len(moving)
+
+
+@transaction.atomic
+def serial_write_off(
+    *, serial: SerialRecord, reason: str, user: AbstractBaseUser | None
+) -> SerialRecord:
+    """Write off an In stock or Faulty serial (lost, stolen, scrapped, returned), with a reason."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Give a reason for the write-off."), code="reason_required")
+    record = _lock(serial)
+    if record.status not in MOVABLE_STATUSES:
+        raise ValidationError(
+            _(
+                "Serial number “%(serial)s” is %(status)s; only In stock or Faulty "
+                "serial numbers can be written off."
+            )
+            % {"serial": record.serial, "status": record.get_status_display()},
+            code="not_writable_off",
+        )
+    from_status = record.status
+    record.status = SerialStatus.WRITTEN_OFF
+    record.save(update_fields=["status", "updated_at"])
+    if from_status == SerialStatus.IN_STOCK:
+        stock_follow_units(moves=[(record.product_id, record.outlet_id, -1)])
+    SerialEvent.objects.create(
+        serial=record,
+        kind=SerialEventKind.WRITTEN_OFF,
+        user=user,
+        from_status=from_status,
+        to_status=record.status,
+        note=reason,
+    )
+    return record
+
+
+@transaction.atomic
+def serial_delete(*, serial: SerialRecord, user: AbstractBaseUser | None) -> None:
+    """Delete a serial recorded by mistake; one that was ever sold must be written off instead."""
+    record = _lock(serial)
+    if (
+        record.status == SerialStatus.SOLD
+        or record.events.filter(kind=SerialEventKind.SOLD).exists()
+    ):
+        raise ValidationError(
+            _(
+                "Serial number “%(serial)s” was sold, so it cannot be deleted. "
+                "Write it off instead."
+            )
+            % {"serial": record.serial},
+            code="was_sold",
+        )
+    # The history goes with the record, so the deletion itself is only logged.
+    logger.info(
+        "Serial %s (pk %s, product %s) deleted by %s",
+        record.serial,
+        record.pk,
+        record.product_id,
+        getattr(user, "pk", None),
+    )
+    record.delete()

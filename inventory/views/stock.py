@@ -1,0 +1,55 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_filters.views import FilterView
+
+from catalog.models import Product
+from inventory import selectors, services
+from inventory.filters import StockLevelFilter
+from inventory.forms import StockSetForm
+
+
+class StockLevelListView(PermissionRequiredMixin, FilterView):
+    permission_required = "inventory.view_stocklevel"
+    raise_exception = True
+    filterset_class = StockLevelFilter
+    template_name = "inventory/stocklevel_list.html"
+
+    def get_paginate_by(self, queryset):
+        return settings.SERIALDESK_PAGE_SIZE
+
+    def get_queryset(self):
+        return selectors.stock_level_list()
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(query_without_page=query.urlencode(), **kwargs)
+
+
+@require_POST
+@permission_required("inventory.change_stocklevel", raise_exception=True)
+def stock_set(request: HttpRequest, product_pk: int) -> HttpResponse:
+    product = get_object_or_404(Product, pk=product_pk)
+    form = StockSetForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(product)
+    outlet, on_hand = form.cleaned_data["outlet"], form.cleaned_data["on_hand"]
+    try:
+        services.stock_set(product=product, outlet=outlet, on_hand=on_hand, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(product)
+    messages.success(
+        request,
+        _("Stock on hand at %(outlet)s set to %(on_hand)s.")
+        % {"outlet": outlet.name, "on_hand": on_hand},
+    )
+    return redirect(product)

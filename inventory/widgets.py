@@ -1,0 +1,88 @@
+"""The Product field of "Add Serial numbers": type the name, pick from the list.
+
+A text box (what the user types) and a hidden input (the chosen product's id).
+htmx fetches matching products as the user types; `static/js/product-picker.js`
+fills the hidden input when one is picked. Without a pick, the typed text is
+resolved on the server when it names exactly one product.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Product
+
+
+def product_label(product: Product) -> str:
+    return f"{product.name} ({product.sku})"
+
+
+class ProductPicker(forms.Widget):
+    template_name = "inventory/widgets/product_picker.html"
+
+    def __init__(self, attrs=None, *, options_url_name: str = "inventory:product_options"):
+        super().__init__(attrs)
+        self.options_url_name = options_url_name
+        self.queryset: QuerySet[Product] = Product.objects.none()
+
+    def id_for_label(self, id_):
+        return f"{id_}_search" if id_ else id_
+
+    def value_from_datadict(self, data, files, name):
+        return {"pk": data.get(name, ""), "text": data.get(f"{name}_search", "")}
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and f"{name}_search" not in data
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if isinstance(value, dict):
+            pk, text = value.get("pk", ""), value.get("text", "")
+        else:
+            product = (
+                value if isinstance(value, Product) else self.queryset.filter(pk=value).first()
+            )
+            pk, text = (product.pk, product_label(product)) if product else ("", "")
+        context["widget"].update(pk=pk, text=text, options_url=reverse(self.options_url_name))
+        return context
+
+
+class ProductPickerField(forms.Field):
+    widget = ProductPicker
+    default_error_messages = {
+        "required": _("Enter and select the product name."),
+        "no_match": _(
+            "No product with serial numbers matches “%(text)s”. Select one from the list."
+        ),
+        "several": _("Several products match “%(text)s”. Select one from the list."),
+    }
+
+    def __init__(self, *, queryset: QuerySet[Product], **kwargs):
+        super().__init__(**kwargs)
+        self.queryset = queryset
+        self.widget.queryset = queryset
+
+    def to_python(self, value):
+        pk, text = str(value.get("pk", "")).strip(), value.get("text", "").strip()
+        if pk.isdigit():
+            product = self.queryset.filter(pk=pk).first()
+            if product:
+                return product
+        if not text:
+            return None
+        matches = self._matches(text)
+        if not matches:
+            raise ValidationError(self.error_messages["no_match"], "no_match", {"text": text})
+        if len(matches) > 1:
+            raise ValidationError(self.error_messages["several"], "several", {"text": text})
+        return matches[0]
+
+    def _matches(self, text: str) -> list[Product]:
+        """Products the typed text names: by SKU, by name, or as "Name (SKU)"."""
+        matches = list(self.queryset.filter(Q(sku__iexact=text) | Q(name__iexact=text))[:2])
+        name, _separator, sku = text.rpartition(" (")
+        if not matches and name and sku.endswith(")"):
+            matches = list(self.queryset.filter(name__iexact=name, sku__iexact=sku[:-1])[:2])
+        return matches

@@ -1,0 +1,82 @@
+// The Product field of "Add Serial numbers": htmx fills the list of matches as
+// the user types; this script lets a click, or the arrow keys and Enter, pick
+// one, and keeps the hidden product id in step with the text box.
+(function () {
+  "use strict";
+
+  function parts(element) {
+    const picker = element.closest("[data-product-picker]");
+    if (!picker) return null;
+    return {
+      text: picker.querySelector("[role=combobox]"),
+      hidden: picker.querySelector("input[type=hidden]"),
+      list: picker.querySelector("[role=listbox]"),
+    };
+  }
+
+  function options(list) {
+    return Array.from(list.querySelectorAll("[role=option]"));
+  }
+
+  function close(p) {
+    p.list.replaceChildren();
+    p.text.setAttribute("aria-expanded", "false");
+  }
+
+  function pick(option) {
+    const p = parts(option);
+    p.hidden.value = option.dataset.value;
+    p.text.value = option.textContent.trim();
+    close(p);
+    p.text.focus();
+  }
+
+  function highlight(p, index) {
+    const all = options(p.list);
+    if (!all.length) return;
+    const next = all[(index + all.length) % all.length];
+    all.forEach((o) => o.setAttribute("aria-selected", String(o === next)));
+    all.forEach((o) => o.classList.toggle("active", o === next));
+    next.focus();
+  }
+
+  document.addEventListener("input", (event) => {
+    const p = parts(event.target);
+    if (p && event.target === p.text) p.hidden.value = "";
+  });
+
+  document.addEventListener("htmx:afterSwap", (event) => {
+    const p = parts(event.target);
+    if (p && event.target === p.list) {
+      p.text.setAttribute("aria-expanded", String(options(p.list).length > 0));
+    }
+  });
+
+  document.addEventListener("click", (event) => {
+    const option = event.target.closest("[data-product-picker] [role=option]");
+    if (option) {
+      pick(option);
+      return;
+    }
+    document.querySelectorAll("[data-product-picker]").forEach((picker) => {
+      if (!picker.contains(event.target)) close(parts(picker));
+    });
+  });
+
+  document.addEventListener("keydown", (event) => {
+    const p = parts(event.target);
+    if (!p) return;
+    const all = options(p.list);
+    const current = all.indexOf(document.activeElement);
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      highlight(p, current + (event.key === "ArrowDown" ? 1 : -1));
+    } else if (event.key === "Enter" && current >= 0) {
+      event.preventDefault();
+      pick(all[current]);
+    } else if (event.key === "Escape") {
+      close(p);
+      p.text.focus();
+    }
+  });
+})();

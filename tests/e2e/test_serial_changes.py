@@ -1,0 +1,44 @@
+"""A Manager moves a unit to another outlet from its Serial page."""
+
+from playwright.sync_api import expect
+
+from inventory.models import SerialEvent, SerialEventKind
+from tests.factories import OutletFactory, ProductFactory, SerialRecordFactory, UserFactory
+
+
+def test_a_manager_transfers_a_serial_from_its_page(page, log_in):
+    mia = UserFactory(username="mia", groups=["Managers"])
+    serial = SerialRecordFactory(
+        serial="BP9-0001",
+        product=ProductFactory(name="Barista Pro Espresso Machine", sku="BP-900"),
+        outlet=OutletFactory(name="Main Street"),
+    )
+    SerialEvent.objects.create(
+        serial=serial, kind=SerialEventKind.ADDED, user=mia, to_outlet=serial.outlet
+    )
+    OutletFactory(name="Harbour Mall")
+    log_in("mia")
+
+    page.goto(serial.get_absolute_url())
+    expect(page.get_by_role("heading", name="Serial number BP9-0001")).to_be_visible()
+    history = page.get_by_role("table")
+    expect(history.get_by_role("row")).to_have_count(2)  # header + the Added event
+    expect(history).to_contain_text("Added")
+
+    page.get_by_role("link", name="Transfer").click()
+    expect(page.get_by_role("heading", name="Transfer serial numbers")).to_be_visible()
+    expect(page.get_by_role("table")).to_contain_text("BP9-0001")
+    page.get_by_label("Outlet").select_option(label="Harbour Mall")
+    page.get_by_label("Note").fill("For the weekend display")
+    page.get_by_role("button", name="Transfer").click()
+
+    expect(page.get_by_text("1 serial number transferred to Harbour Mall.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Serial number BP9-0001")).to_be_visible()
+    expect(page.get_by_role("definition").filter(has_text="Harbour Mall")).to_have_count(1)
+    expect(page.get_by_role("definition").filter(has_text="Main Street")).to_have_count(0)
+    newest = page.get_by_role("table").get_by_role("row").nth(1)
+    expect(newest).to_contain_text("Transferred")
+    expect(newest).to_contain_text("mia")
+    expect(newest).to_contain_text("Main Street")
+    expect(newest).to_contain_text("Harbour Mall")
+    expect(newest).to_contain_text("For the weekend display")

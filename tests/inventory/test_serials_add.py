@@ -1,0 +1,124 @@
+import pytest
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
+
+from inventory.models import SerialEvent, SerialEventKind, SerialRecord, SerialStatus
+from inventory.services import SerialsRejected, serials_add, serials_parse
+from tests.factories import OutletFactory, ProductFactory, SerialRecordFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def product():
+    return ProductFactory(name="Barista Pro", sku="BP-1")
+
+
+@pytest.fixture
+def outlet():
+    return OutletFactory(name="Main Street")
+
+
+@pytest.fixture
+def user():
+    return UserFactory(username="sam", groups=["Staff"])
+
+
+def test_entries_are_split_on_commas_new_lines_tabs_and_semicolons():
+    text = " A1, a2 ;A3\tA4\r\nA5\n\n,, ;\n A6 "
+    assert serials_parse(text) == ["A1", "a2", "A3", "A4", "A5", "A6"]
+
+
+def test_each_serial_is_saved_as_its_own_in_stock_line_with_an_added_event(product, outlet, user):
+    result = serials_add(product=product, outlet=outlet, entries=["sn-1", "SN-2"], user=user)
+    assert result.count == 2
+    records = SerialRecord.objects.order_by("id")
+    assert [(r.serial, r.serial_normalised) for r in records] == [
+        ("sn-1", "SN-1"),
+        ("SN-2", "SN-2"),
+    ]
+    for record in records:
+        assert (record.product, record.outlet, record.status) == (product, outlet, "in_stock")
+        assert record.created_by == user
+        assert record.created_at == result.created_at
+        event = record.events.get()
+        assert (event.kind, event.user, event.to_outlet, event.to_status) == (
+            SerialEventKind.ADDED,
+            user,
+            outlet,
+            SerialStatus.IN_STOCK,
+        )
+        assert event.created_at == result.created_at
+
+
+def test_a_batch_with_errors_saves_nothing_and_names_each_bad_entry(product, outlet, user):
+    SerialRecordFactory(product=product, outlet=outlet, serial="OLD-1", status="sold")
+    entries = ["NEW-1", "old-1", "NEW-2", "new-1", "x" * 101, "BAD\x07"]
+    with pytest.raises(SerialsRejected) as raised:
+        serials_add(product=product, outlet=outlet, entries=entries, user=user)
+    problems = [(p.position, p.text, p.code) for p in raised.value.check.problems]
+    assert problems == [
+        (2, "old-1", "exists"),
+        (4, "new-1", "repeated"),
+        (5, "x" * 101, "too_long"),
+        (6, "BAD\x07", "unprintable"),
+    ]
+    reasons = {p.code: p.reason for p in raised.value.check.problems}
+    assert reasons["exists"] == "Already recorded for this product at Main Street (Sold)."
+    assert reasons["repeated"] == "Entered more than once (first as entry 1)."
+    assert SerialRecord.objects.count() == 1
+    assert SerialEvent.objects.count() == 0
+
+
+def test_only_valid_adds_the_valid_entries_and_reports_the_rest(product, outlet, user):
+    SerialRecordFactory(product=product, outlet=outlet, serial="OLD-1")
+    result = serials_add(
+        product=product, outlet=outlet, entries=["A", "old-1", "B"], user=user, only_valid=True
+    )
+    assert result.count == 2
+    assert [p.text for p in result.skipped] == ["old-1"]
+    assert set(SerialRecord.objects.values_list("serial", flat=True)) == {"OLD-1", "A", "B"}
+
+
+def test_the_same_text_on_another_product_is_accepted_with_a_warning(product, outlet, user):
+    other = ProductFactory(name="Bean Grinder")
+    SerialRecordFactory(product=other, serial="SHARED-1")
+    result = serials_add(product=product, outlet=outlet, entries=["shared-1"], user=user)
+    assert result.count == 1
+    assert result.warnings == ["shared-1 is also recorded for Bean Grinder."]
+
+
+def test_a_product_without_serial_numbers_is_refused(outlet, user):
+    product = ProductFactory(has_serial_numbers=False)
+    with pytest.raises(Exception) as raised:
+        serials_add(product=product, outlet=outlet, entries=["A"], user=user)
+    assert raised.value.code == "product_not_serialised"
+    assert not SerialRecord.objects.exists()
+
+
+def test_an_inactive_outlet_is_refused(product, user):
+    outlet = OutletFactory(is_active=False)
+    with pytest.raises(Exception) as raised:
+        serials_add(product=product, outlet=outlet, entries=["A"], user=user)
+    assert raised.value.code == "outlet_inactive"
+
+
+def test_the_database_refuses_a_duplicate_whatever_the_path(product, outlet):
+    SerialRecordFactory(product=product, serial="dup")
+    with pytest.raises(IntegrityError):
+        SerialRecord.objects.create(
+            product=product, outlet=outlet, serial="DUP", serial_normalised="DUP"
+        )
+
+
+def test_adding_10_or_5000_serials_costs_the_same_queries(product, outlet, user):
+    def statements(size):
+        entries = [f"Q{size}-{n}" for n in range(size)]
+        with CaptureQueriesContext(connection) as queries:
+            serials_add(product=product, outlet=outlet, entries=entries, user=user)
+        return [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+
+    small, large = statements(10), statements(5000)
+    # lock the product, look the batch up, insert the units, insert their events
+    assert len(small) == len(large) == 4, large
+    assert SerialRecord.objects.count() == SerialEvent.objects.count() == 5010
