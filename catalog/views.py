@@ -25,11 +25,6 @@ class ProductListView(PermissionRequiredMixin, FilterView):
     def get_queryset(self):
         return selectors.product_list()
 
-    def get_context_data(self, **kwargs):
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        return super().get_context_data(query_without_page=query.urlencode(), **kwargs)
-
 
 class ProductCreateView(PermissionRequiredMixin, CreateView):
     permission_required = "catalog.add_product"

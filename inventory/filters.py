@@ -1,6 +1,9 @@
+from datetime import date, datetime, time, timedelta
+
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
@@ -39,6 +42,10 @@ class StockLevelFilter(django_filters.FilterSet):
         return queryset.filter(product__has_serial_numbers=True) if value else queryset
 
 
+def _start_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 class SerialRecordFilter(django_filters.FilterSet):
     """Filters of the Serial numbers list; also what "Export CSV" exports."""
 
@@ -56,10 +63,15 @@ class SerialRecordFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=SerialStatus.choices, empty_label=_("Any")
     )
-    added = django_filters.DateFromToRangeFilter(
-        label=_("Added between"),
-        field_name="created_at",
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    added_from = django_filters.DateFilter(
+        label=_("Added from"),
+        method="filter_added_from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    added_to = django_filters.DateFilter(
+        label=_("Added to"),
+        method="filter_added_to",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     # The exact time of one "Add Serial numbers" submission or import: the list
     # shown right after it.
@@ -86,6 +98,13 @@ class SerialRecordFilter(django_filters.FilterSet):
     class Meta:
         model = SerialRecord
         fields: list[str] = []
+
+    # Whole days in the shop's time zone, as ranges on the indexed timestamp.
+    def filter_added_from(self, queryset: QuerySet, name: str, value: date) -> QuerySet:
+        return queryset.filter(created_at__gte=_start_of_day(value))
+
+    def filter_added_to(self, queryset: QuerySet, name: str, value: date) -> QuerySet:
+        return queryset.filter(created_at__lt=_start_of_day(value + timedelta(days=1)))
 
     def search_serial(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = SerialRecord.normalise(value)

@@ -162,15 +162,22 @@ def _records_by_text(*, normalised: Sequence[str]) -> dict[str, list[SerialRecor
     return found
 
 
-def _record(
-    *, entries: Sequence[SerialEntry], kind: str, user: AbstractBaseUser | None
-) -> tuple[int, datetime]:
-    """Insert the entries as In stock units with one history event each."""
+def _record_checked(
+    *, check: SerialsCheck, only_valid: bool, kind: str, user: AbstractBaseUser | None
+) -> SerialsRecorded:
+    """Insert a checked batch's valid entries as In stock units, one history event each.
+
+    With problems, nothing is saved unless `only_valid`.
+    """
+    if check.problems and not only_valid:
+        raise SerialsRejected(check)
+    if not check.valid:
+        raise ValidationError(_("None of the entries can be recorded."), code="nothing_valid")
     created_at = timezone.now()
     user_id = user.pk if user else None
     rows = [
         (entry.product.pk, entry.outlet.pk, entry.text, SerialRecord.normalise(entry.text))
-        for entry in entries
+        for entry in check.valid
     ]
     try:
         with transaction.atomic():
@@ -190,7 +197,7 @@ def _record(
             code="recorded_meanwhile",
         ) from None
     sql.serial_events_insert(serial_ids=ids, kind=kind, user_id=user_id, created_at=created_at)
-    return len(ids), created_at
+    return SerialsRecorded(len(ids), created_at, check.problems, check.warnings)
 
 
 @transaction.atomic
@@ -223,12 +230,9 @@ def serials_add(
         for position, text in enumerate(entries, start=1)
     ]
     check = serials_check(entries=batch)
-    if check.problems and not only_valid:
-        raise SerialsRejected(check)
-    if not check.valid:
-        raise ValidationError(_("None of the entries can be added."), code="nothing_valid")
-    count, created_at = _record(entries=check.valid, kind=SerialEventKind.ADDED, user=user)
-    return SerialsRecorded(count, created_at, check.problems, check.warnings)
+    return _record_checked(
+        check=check, only_valid=only_valid, kind=SerialEventKind.ADDED, user=user
+    )
 
 
 # CSV import ---------------------------------------------------------------
@@ -326,9 +330,6 @@ def serials_import(
 ) -> SerialsRecorded:
     """Import serials from CSV: every row, or none unless `only_valid`."""
     check = serials_import_check(csv_text=csv_text)
-    if check.problems and not only_valid:
-        raise SerialsRejected(check)
-    if not check.valid:
-        raise ValidationError(_("None of the rows can be imported."), code="nothing_valid")
-    count, created_at = _record(entries=check.valid, kind=SerialEventKind.IMPORTED, user=user)
-    return SerialsRecorded(count, created_at, check.problems, check.warnings)
+    return _record_checked(
+        check=check, only_valid=only_valid, kind=SerialEventKind.IMPORTED, user=user
+    )

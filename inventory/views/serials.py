@@ -33,97 +33,93 @@ class SerialListView(PermissionRequiredMixin, FilterView):
         return selectors.serial_list()
 
     def get_context_data(self, **kwargs):
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        return super().get_context_data(
-            query_without_page=query.urlencode(),
-            just_added="added_at" in self.request.GET,
-            **kwargs,
-        )
+        return super().get_context_data(just_added="added_at" in self.request.GET, **kwargs)
 
 
-def _recorded_message(request: HttpRequest, result: SerialsRecorded, *, verb: str) -> None:
-    if verb == "imported":
-        text = ngettext(
-            "%(count)s serial number imported", "%(count)s serial numbers imported", result.count
-        )
-    else:
-        text = ngettext(
-            "%(count)s serial number added", "%(count)s serial numbers added", result.count
-        )
-    messages.success(request, text % {"count": result.count})
-    if result.skipped:
-        messages.info(
-            request,
-            ngettext(
-                "%(count)s entry with a problem was left out.",
-                "%(count)s entries with problems were left out.",
-                len(result.skipped),
-            )
-            % {"count": len(result.skipped)},
-        )
-    for warning in result.warnings[:20]:
-        messages.warning(request, warning)
+class _BatchView(PermissionRequiredMixin, FormView):
+    """A form that records a batch of serials; a rejected batch lists its problems."""
 
-
-def _just_recorded_url(result: SerialsRecorded, **filters) -> str:
-    filters["added_at"] = result.created_at.isoformat()
-    return f"{reverse('inventory:serial_list')}?{urlencode(filters)}"
-
-
-class SerialCreateView(PermissionRequiredMixin, FormView):
-    """The procedure's "Add Serial numbers" page."""
-
-    permission_required = "inventory.add_serialrecord"
     raise_exception = True
-    form_class = SerialsAddForm
-    template_name = "inventory/serialrecord_add.html"
+
+    def record(self, data: dict) -> SerialsRecorded:
+        raise NotImplementedError
+
+    def recorded_message(self, count: int) -> str:
+        raise NotImplementedError
+
+    def list_filters(self, data: dict) -> dict:
+        """Filters of the list shown after success, besides the batch's timestamp."""
+        return {}
 
     def form_valid(self, form):
-        data = form.cleaned_data
         try:
-            result = services.serials_add(
-                product=data["product"],
-                outlet=data["outlet"],
-                entries=data["serial_numbers"],
-                user=self.request.user,
-                only_valid=data["only_valid"],
-            )
+            result = self.record(form.cleaned_data)
         except services.SerialsRejected as rejected:
             form.add_error(None, rejected)
             return self.render_to_response(self.get_context_data(form=form, check=rejected.check))
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
-        _recorded_message(self.request, result, verb="added")
-        return redirect(
-            _just_recorded_url(result, product=data["product"].pk, outlet=data["outlet"].pk)
+        messages.success(self.request, self.recorded_message(result.count))
+        if result.skipped:
+            skipped = len(result.skipped)
+            messages.info(
+                self.request,
+                ngettext(
+                    "%(count)s entry with a problem was left out.",
+                    "%(count)s entries with problems were left out.",
+                    skipped,
+                )
+                % {"count": skipped},
+            )
+        for warning in result.warnings[:20]:
+            messages.warning(self.request, warning)
+        filters = {
+            **self.list_filters(form.cleaned_data),
+            "added_at": result.created_at.isoformat(),
+        }
+        return redirect(f"{reverse('inventory:serial_list')}?{urlencode(filters)}")
+
+
+class SerialCreateView(_BatchView):
+    """The procedure's "Add Serial numbers" page."""
+
+    permission_required = "inventory.add_serialrecord"
+    form_class = SerialsAddForm
+    template_name = "inventory/serialrecord_add.html"
+
+    def record(self, data: dict) -> SerialsRecorded:
+        return services.serials_add(
+            product=data["product"],
+            outlet=data["outlet"],
+            entries=data["serial_numbers"],
+            user=self.request.user,
+            only_valid=data["only_valid"],
         )
 
+    def recorded_message(self, count: int) -> str:
+        text = ngettext("%(count)s serial number added", "%(count)s serial numbers added", count)
+        return text % {"count": count}
 
-class SerialImportView(PermissionRequiredMixin, FormView):
+    def list_filters(self, data: dict) -> dict:
+        return {"product": data["product"].pk, "outlet": data["outlet"].pk}
+
+
+class SerialImportView(_BatchView):
     permission_required = "inventory.import_serialrecord"
-    raise_exception = True
     form_class = SerialsImportForm
     template_name = "inventory/serialrecord_import.html"
 
-    def form_valid(self, form):
-        data = form.cleaned_data
-        try:
-            result = services.serials_import(
-                csv_text=data["csv_text"], user=self.request.user, only_valid=data["only_valid"]
-            )
-        except services.SerialsRejected as rejected:
-            form.add_error(None, rejected)
-            context = self.get_context_data(
-                form=form, check=rejected.check, csv_text=data["csv_text"]
-            )
-            return self.render_to_response(context)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        _recorded_message(self.request, result, verb="imported")
-        return redirect(_just_recorded_url(result))
+    def record(self, data: dict) -> SerialsRecorded:
+        return services.serials_import(
+            csv_text=data["csv_text"], user=self.request.user, only_valid=data["only_valid"]
+        )
+
+    def recorded_message(self, count: int) -> str:
+        text = ngettext(
+            "%(count)s serial number imported", "%(count)s serial numbers imported", count
+        )
+        return text % {"count": count}
 
 
 @require_GET

@@ -27,11 +27,6 @@ class StockLevelListView(PermissionRequiredMixin, FilterView):
     def get_queryset(self):
         return selectors.stock_level_list()
 
-    def get_context_data(self, **kwargs):
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        return super().get_context_data(query_without_page=query.urlencode(), **kwargs)
-
 
 @require_POST
 @permission_required("inventory.change_stocklevel", raise_exception=True)

@@ -18,16 +18,6 @@ LIST_URL = reverse("inventory:serial_list")
 
 
 @pytest.fixture
-def main_street():
-    return OutletFactory(name="Main Street")
-
-
-@pytest.fixture
-def harbour():
-    return OutletFactory(name="Harbour Mall")
-
-
-@pytest.fixture
 def record(main_street):
     return SerialRecordFactory(
         serial="AB-100",

@@ -35,16 +35,6 @@ def user():
 
 
 @pytest.fixture
-def main_street():
-    return OutletFactory(name="Main Street")
-
-
-@pytest.fixture
-def harbour():
-    return OutletFactory(name="Harbour Mall")
-
-
-@pytest.fixture
 def record(main_street):
     return SerialRecordFactory(serial="AB-100", outlet=main_street, notes="Shelf 3")
 

@@ -1,10 +1,14 @@
 import csv
 import io
+import re
+from datetime import datetime
+from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from inventory.models import SerialEvent, SerialRecord
 from tests.factories import OutletFactory, ProductFactory, SerialRecordFactory
@@ -13,16 +17,6 @@ pytestmark = pytest.mark.django_db
 
 ADD_URL = reverse("inventory:serial_create")
 LIST_URL = reverse("inventory:serial_list")
-
-
-@pytest.fixture
-def product():
-    return ProductFactory(name="Barista Pro", sku="BP-1")
-
-
-@pytest.fixture
-def outlet():
-    return OutletFactory(name="Main Street")
 
 
 def add(client, product, outlet, text, **extra):
@@ -140,7 +134,20 @@ def test_the_list_filters_by_serial_product_outlet_status_and_date(staff_client,
     assert serials(q="keep") == ["KEEP-1", "KEEP-2"]
     assert serials(product=product.pk, outlet=other_outlet.pk) == ["KEEP-2"]
     assert serials(status="in_stock") == ["KEEP-1", "OTHER-3"]
-    assert serials(added_after="2000-01-01", added_before="2000-01-02") == []
+    assert serials(added_from="2000-01-01", added_to="2000-01-02") == []
+
+
+def test_the_date_filters_take_whole_days(staff_client):
+    late = timezone.make_aware(datetime(2026, 3, 10, 23, 59))
+    SerialRecordFactory(serial="LATE", created_at=late)
+
+    def serials(**filters):
+        response = staff_client.get(LIST_URL, filters)
+        return [s.serial for s in response.context["object_list"]]
+
+    assert serials(added_from="2026-03-10", added_to="2026-03-10") == ["LATE"]
+    assert serials(added_from="2026-03-11") == []
+    assert serials(added_to="2026-03-09") == []
 
 
 def test_look_up_opens_an_exact_match_ignoring_case_and_spaces(staff_client):
@@ -216,7 +223,10 @@ def test_a_csv_with_bad_rows_imports_nothing_and_reports_each_row(manager_client
         assert f"<td>{row}</td>" in html and reason in html
     # The user chooses to import only the valid rows; the file's text came back.
     assert "Import only the 1 valid row" in html
-    csv_text = response.context["csv_text"]
+    # The page carries the file's text back in a hidden field.
+    carried = re.search(r'name="csv_text" value="([^"]*)"', html)
+    csv_text = unescape(carried.group(1))
+    assert csv_text == text
     response = manager_client.post(
         reverse("inventory:serial_import"), {"csv_text": csv_text, "only_valid": "1"}
     )

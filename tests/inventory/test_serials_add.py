@@ -10,16 +10,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def product():
-    return ProductFactory(name="Barista Pro", sku="BP-1")
-
-
-@pytest.fixture
-def outlet():
-    return OutletFactory(name="Main Street")
-
-
-@pytest.fixture
 def user():
     return UserFactory(username="sam", groups=["Staff"])
 
