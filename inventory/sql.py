@@ -2,9 +2,10 @@
 
 The ORM's `bulk_create` splits rows into batches (on SQLite, 999 parameters a
 query), so its cost grows with the batch. Here a whole list travels as one
-parameter — a JSON array that SQLite reads with `json_each`, a PostgreSQL array
-read with `unnest` — so adding 10 or 10,000 serials costs the same number of
-queries, and the database does the per-row work.
+parameter, a JSON array that the database unpacks (`json_each` on SQLite,
+`json_array_elements` on PostgreSQL), so adding 10 or 10,000 serials costs the
+same number of queries and the database does the per-row work. JSON, rather than
+a PostgreSQL array, because Python encodes it in C and both databases read it.
 """
 
 import json
@@ -21,18 +22,41 @@ def _is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
-def text_values(values: Sequence[str]) -> RawSQL:
-    """A one-column subquery over `values`, for `field__in=text_values([...])`."""
+def _json_list(values: Sequence) -> RawSQL:
+    """A one-column subquery over a JSON-encoded list."""
     if _is_postgresql():
-        return RawSQL("SELECT unnest(%s::text[])", [list(values)])
+        return RawSQL("SELECT json_array_elements_text(%s::json)", [json.dumps(list(values))])
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(values))])
 
 
+def text_values(values: Sequence[str]) -> RawSQL:
+    """A subquery over `values`, for `field__in=text_values([...])`."""
+    return _json_list(values)
+
+
 def id_values(ids: Sequence[int]) -> RawSQL:
-    """A one-column subquery over primary keys, for `pk__in=id_values([...])`."""
+    """A subquery over primary keys, for `pk__in=id_values([...])`."""
+    subquery = _json_list(ids)
     if _is_postgresql():
-        return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
-    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(ids))])
+        return RawSQL(f"SELECT value::bigint FROM ({subquery.sql}) AS ids(value)", subquery.params)
+    return subquery
+
+
+def _json_rows(columns: Sequence[tuple[str, str]]) -> tuple[str, str]:
+    """The FROM clause over a JSON array of rows, and the SELECT list of its columns.
+
+    `columns` are (name, PostgreSQL type) pairs; the rows' positions in the
+    array come out as `r.position`.
+    """
+    if _is_postgresql():
+        source = "json_array_elements(%s::json) WITH ORDINALITY AS r(value, position)"
+        select = [f"(r.value->>{i})::{kind} AS {name}" for i, (name, kind) in enumerate(columns)]
+    else:
+        source = "(SELECT value, key AS position FROM json_each(%s)) AS r"
+        select = [
+            f"json_extract(r.value, '$[{i}]') AS {name}" for i, (name, _) in enumerate(columns)
+        ]
+    return source, ", ".join(select)
 
 
 def serial_records_insert(
@@ -44,43 +68,24 @@ def serial_records_insert(
 ) -> list[int]:
     """Insert (product_id, outlet_id, serial, normalised) rows in one statement.
 
-    Returns the new primary keys in input order. A duplicate raises
-    IntegrityError from the (product, serial_normalised) unique constraint.
+    Returns the new primary keys. A duplicate raises IntegrityError from the
+    (product, serial_normalised) unique constraint, and nothing is inserted.
     """
     if not rows:
         return []
-    record = SerialRecord._meta
-    columns = "product_id, outlet_id, serial, serial_normalised, status, notes, "
-    columns += "created_by_id, created_at, updated_at"
-    if _is_postgresql():
-        source = (
-            "unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[])"
-            " WITH ORDINALITY AS r(product_id, outlet_id, serial, normalised, position)"
-        )
-        source_params = [list(column) for column in zip(*rows, strict=True)]
-    else:
-        source = (
-            "(SELECT json_extract(value, '$[0]') AS product_id,"
-            " json_extract(value, '$[1]') AS outlet_id,"
-            " json_extract(value, '$[2]') AS serial,"
-            " json_extract(value, '$[3]') AS normalised,"
-            " key AS position FROM json_each(%s)) AS r"
-        )
-        source_params = [json.dumps([list(row) for row in rows])]
+    source, select = _json_rows(
+        [("product_id", "bigint"), ("outlet_id", "bigint"), ("serial", "text"), ("norm", "text")]
+    )
     sql = (
-        f"INSERT INTO {record.db_table} ({columns}) "
-        f"SELECT r.product_id, r.outlet_id, r.serial, r.normalised, %s, '', %s, %s, %s "
-        f"FROM {source} ORDER BY r.position RETURNING id"
+        f"INSERT INTO {SerialRecord._meta.db_table} (product_id, outlet_id, serial, "
+        "serial_normalised, status, notes, created_by_id, created_at, updated_at) "
+        f"SELECT v.product_id, v.outlet_id, v.serial, v.norm, %s, '', %s, %s, %s "
+        f"FROM (SELECT {select}, r.position FROM {source}) AS v ORDER BY v.position RETURNING id"
     )
     stamp = connection.ops.adapt_datetimefield_value(created_at)
-    params = [status, created_by_id, stamp, stamp]
-    # The placeholders of the SELECT list come before those of the FROM clause.
     with connection.cursor() as cursor:
-        cursor.execute(sql, params + source_params)
-        ids = [row[0] for row in cursor.fetchall()]
-    # RETURNING follows the insertion order on both databases; sort to be sure
-    # of it, since the sequence hands out ids in that order.
-    return sorted(ids)
+        cursor.execute(sql, [status, created_by_id, stamp, stamp, json.dumps(rows)])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def serial_events_insert(
@@ -98,16 +103,14 @@ def serial_events_insert(
     """
     if not serial_ids:
         return 0
-    event = SerialEvent._meta
-    record = SerialRecord._meta
     ids = id_values(serial_ids)
     sql = (
-        f"INSERT INTO {event.db_table} (serial_id, kind, created_at, user_id, to_outlet_id, "
-        f"from_status, to_status, note) "
-        f"SELECT s.id, %s, %s, %s, s.outlet_id, '', s.status, %s "
-        f"FROM {record.db_table} s WHERE s.id IN ({ids.sql})"
+        f"INSERT INTO {SerialEvent._meta.db_table} (serial_id, kind, created_at, user_id, "
+        "to_outlet_id, from_status, to_status, note) "
+        "SELECT s.id, %s, %s, %s, s.outlet_id, '', s.status, %s "
+        f"FROM {SerialRecord._meta.db_table} s WHERE s.id IN ({ids.sql})"
     )
+    stamp = connection.ops.adapt_datetimefield_value(created_at)
     with connection.cursor() as cursor:
-        stamp = connection.ops.adapt_datetimefield_value(created_at)
         cursor.execute(sql, [kind, stamp, user_id, note, *ids.params])
         return cursor.rowcount

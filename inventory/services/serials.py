@@ -126,7 +126,10 @@ def serials_check(*, entries: Sequence[SerialEntry], in_rows: bool = False) -> S
     existing = _records_by_text(normalised=[normalised for _entry, normalised in candidates])
     warned: set[str] = set()
     for entry, normalised in candidates:
-        same_text = existing.get(normalised, [])
+        same_text = existing.get(normalised)
+        if not same_text:
+            check.valid.append(entry)
+            continue
         recorded = next((r for r in same_text if r.product_id == entry.product.pk), None)
         if recorded:
             reason = _("Already recorded for this product at %(outlet)s (%(status)s).") % {
