@@ -3,8 +3,8 @@
 from django.contrib.auth.models import Group, User
 
 from catalog.models import Product
-from inventory.models import Outlet, SerialRecord, StockLevel
-from inventory.services import serials_add
+from inventory.models import Outlet, SerialRecord, SerialStatus, StockLevel
+from inventory.services import serial_write_off, serials_add
 
 DEMO_USERS = [
     # username, password, group
@@ -74,3 +74,12 @@ def seed_serials(levels: list[StockLevel], user: User, *, mismatch_sku: str = "N
         if missing:
             added += serials_add(product=product, outlet=outlet, entries=missing, user=user).count
     return added
+
+
+def seed_write_off(user: User, *, serial: str = "VOL-EBK-CTY-OW0001") -> bool:
+    """Write off one demo unit, so a history shows more than "Added"; once only."""
+    record = SerialRecord.objects.filter(serial=serial, status=SerialStatus.IN_STOCK).first()
+    if record is None:
+        return False
+    serial_write_off(serial=record, reason="Demo: frame cracked in the warehouse", user=user)
+    return True

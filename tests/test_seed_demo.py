@@ -34,3 +34,4 @@ def test_demo_data_has_serialised_and_plain_products_and_serials_at_several_outl
     outlets_with_serials = SerialRecord.objects.values("outlet").distinct().count()
     assert outlets_with_serials >= 3
     assert not SerialRecord.objects.filter(product__has_serial_numbers=False).exists()
+    assert SerialRecord.objects.filter(status="written_off").count() == 1

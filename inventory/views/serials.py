@@ -27,7 +27,9 @@ class SerialListView(PermissionRequiredMixin, FilterView):
     raise_exception = True
     filterset_class = SerialRecordFilter
     template_name = "inventory/serialrecord_list.html"
-    paginate_by = settings.SERIALDESK_PAGE_SIZE
+
+    def get_paginate_by(self, queryset):
+        return settings.SERIALDESK_PAGE_SIZE
 
     def get_queryset(self):
         return selectors.serial_list()

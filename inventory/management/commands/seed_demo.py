@@ -16,6 +16,7 @@ class Command(BaseCommand):
         levels = demo.seed_stock(products, outlets)
         manager = next(user for user in users if user.username == "manager")
         serials = demo.seed_serials(levels, manager)
+        demo.seed_write_off(manager)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(users)} users, {len(outlets)} outlets, "
