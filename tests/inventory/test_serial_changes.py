@@ -24,6 +24,7 @@ from inventory.services import (
     serial_write_off,
     serials_transfer,
 )
+from tests.concurrency import postgresql_only, run_in_thread
 from tests.factories import OutletFactory, ProductFactory, SerialRecordFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -434,26 +435,6 @@ def test_months_are_added_calendar_wise(day, months, expected):
 
 
 # Two users at once (PostgreSQL: SQLite cannot show locking bugs)
-
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="SQLite cannot show locking bugs"
-)
-
-
-def run_in_thread(target, results, start=None):
-    def run():
-        try:
-            if start:
-                start.wait(timeout=10)
-            results.append(target())
-        except ValidationError as error:
-            results.append(error)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
 
 
 @postgresql_only

@@ -1,9 +1,13 @@
+import threading
+
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
 from inventory.models import SerialEvent, SerialEventKind, SerialRecord, SerialStatus
 from inventory.services import SerialsRejected, serials_add, serials_parse
+from tests.concurrency import postgresql_only, run_in_thread
 from tests.factories import OutletFactory, ProductFactory, SerialRecordFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +116,29 @@ def test_adding_10_or_5000_serials_costs_the_same_queries(product, outlet, user)
     # lock the product, look the batch up, insert the units, insert their events
     assert len(small) == len(large) == 4, large
     assert SerialRecord.objects.count() == SerialEvent.objects.count() == 5010
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_adding_the_same_serial_at_once_record_it_once(roles):
+    product = ProductFactory(name="Barista Pro")
+    outlet = OutletFactory(name="Main Street")
+    clerks = [UserFactory(username="ann", password="!"), UserFactory(username="bob", password="!")]
+    start, results = threading.Barrier(2), []
+
+    def add(user):
+        return lambda: serials_add(
+            product=product, outlet=outlet, entries=["SAME-1", f"OWN-{user.pk}"], user=user
+        )
+
+    threads = [run_in_thread(add(user), results, start) for user in clerks]
+    for thread in threads:
+        thread.join(timeout=30)
+
+    added = [r for r in results if not isinstance(r, ValidationError)]
+    refused = [r for r in results if isinstance(r, ValidationError)]
+    assert len(added) == 1 and len(refused) == 1, results
+    assert refused[0].code in {"invalid_entries", "recorded_meanwhile"}
+    assert SerialRecord.objects.filter(serial_normalised="SAME-1").count() == 1
+    assert SerialRecord.objects.count() == 2  # the winner's batch, nothing of the loser's
+    assert SerialEvent.objects.count() == 2

@@ -1,0 +1,29 @@
+"""Helpers for tests where two users act at the same moment (PostgreSQL only)."""
+
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite cannot show locking bugs"
+)
+
+
+def run_in_thread(target, results, start=None):
+    """Run `target` in a thread with its own connection; its result or error goes in `results`."""
+
+    def run():
+        try:
+            if start:
+                start.wait(timeout=10)
+            results.append(target())
+        except ValidationError as error:
+            results.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
