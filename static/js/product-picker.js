@@ -25,6 +25,8 @@
 
   function pick(option) {
     const p = parts(option);
+    // A search still on its way must not reopen the list after the pick.
+    if (window.htmx) window.htmx.trigger(p.text, "htmx:abort");
     p.hidden.value = option.dataset.value;
     p.text.value = option.textContent.trim();
     close(p);
