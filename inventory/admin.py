@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from inventory import services
-from inventory.models import Outlet, StockLevel
+from inventory.models import Outlet, SerialEvent, SerialRecord, StockLevel
 
 
 @admin.register(Outlet)
@@ -29,3 +29,36 @@ class StockLevelAdmin(admin.ModelAdmin):
         )
         obj.pk = level.pk
         obj.refresh_from_db()
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Serials change only through the app's pages, which apply the rules and write history."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SerialEventInline(admin.TabularInline):
+    model = SerialEvent
+    fields = ["created_at", "kind", "user", "from_outlet", "to_outlet", "to_status", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SerialRecord)
+class SerialRecordAdmin(ReadOnlyAdmin):
+    list_display = ["serial", "product", "outlet", "status", "created_at"]
+    list_filter = ["status", "outlet"]
+    list_select_related = ["product", "outlet"]
+    search_fields = ["serial_normalised", "product__name", "product__sku"]
+    inlines = [SerialEventInline]

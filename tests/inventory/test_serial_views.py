@@ -267,3 +267,14 @@ def test_a_user_without_the_add_permission_gets_403(client):
     client.force_login(UserFactory(username="nobody"))
     assert client.get(ADD_URL).status_code == 403
     assert client.get(LIST_URL).status_code == 403
+
+
+def test_the_admin_shows_serials_read_only(admin_client):
+    serial = SerialRecordFactory(serial="ADM-1")
+    url = reverse("admin:inventory_serialrecord_change", args=[serial.pk])
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    assert "ADM-1" in response.content.decode()
+    assert admin_client.post(url, {"serial": "CHANGED"}).status_code == 403
+    serial.refresh_from_db()
+    assert serial.serial == "ADM-1"
