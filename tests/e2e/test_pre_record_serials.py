@@ -82,3 +82,21 @@ def test_a_duplicate_shows_the_error_and_keeps_the_input(page, log_in):
         "PP-3",
         "PP-4",
     ]
+
+
+def test_a_product_typed_before_the_page_has_finished_loading_still_gets_suggestions(page, log_in):
+    UserFactory(username="sam", groups=["Staff"])
+    ProductFactory(name="E-Bike City 500", sku="EB-500")
+    log_in("sam")
+    held = []
+
+    def hold(route):  # htmx arrives only when the test lets it
+        held.append(route)
+
+    page.route("**/htmx-2.min.js", hold)
+    page.goto("/inventory/serials/add/", wait_until="commit")
+    page.get_by_label("Product").fill("E-Bike")
+    assert len(held) == 1, "htmx was requested and is being held back"
+    held[0].continue_()
+    page.get_by_role("option", name="E-Bike City 500 (EB-500)").click()
+    expect(page.get_by_label("Product")).to_have_value("E-Bike City 500 (EB-500)")
