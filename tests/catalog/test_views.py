@@ -65,7 +65,10 @@ def test_staff_sees_products_without_add_or_edit(staff_client):
 def test_managers_see_add_product_and_an_edit_pencil_per_row(manager_client):
     product = ProductFactory()
     html = manager_client.get(LIST_URL).content.decode()
-    assert f'href="{reverse("catalog:product_create")}">Add product</a>' in html
+    add = re.search(
+        rf'<form method="get" action="{reverse("catalog:product_create")}"[^>]*>(.*?)</form>', html
+    )
+    assert re.search(r'<button type="submit"[^>]*>Add product</button>', add.group(1))
     edit_url = reverse("catalog:product_update", args=[product.pk])
     pencil = re.search(rf'<a [^>]*href="{edit_url}"[^>]*>', html).group(0)
     assert 'aria-label="Edit"' in pencil and 'title="Edit"' in pencil

@@ -22,7 +22,7 @@ def test_a_manager_enables_serials_for_a_product_following_the_procedure(page, l
 
     # Navigate to Catalog > Products:
     page.get_by_role("button", name="Catalog").click()
-    page.get_by_role("link", name="Products", exact=True).click()
+    page.get_by_role("link", name="Products").click()
     expect(page.get_by_role("heading", name="Products")).to_be_visible()
 
     # Locate the product you wish to enable serial numbers for, using the

@@ -19,7 +19,7 @@ def test_pre_record_serial_numbers_as_the_procedure_says(page, log_in):
     page.get_by_role("link", name="Serial numbers").click()
     expect(page.get_by_role("heading", name="Serial numbers")).to_be_visible()
     # Click Add Serial numbers
-    page.get_by_role("link", name="Add Serial numbers").click()
+    page.get_by_role("button", name="Add Serial numbers").click()
     expect(page.get_by_role("heading", name="Add Serial numbers")).to_be_visible()
     # Enter and select the product name in the Product field
     page.get_by_label("Product").fill("Barista Pro")
