@@ -22,21 +22,16 @@ def _is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _json_list(values: Sequence) -> RawSQL:
-    """A one-column subquery over a JSON-encoded list."""
+def text_values(values: Sequence) -> RawSQL:
+    """A one-column subquery over `values`, for `field__in=text_values([...])`."""
     if _is_postgresql():
         return RawSQL("SELECT json_array_elements_text(%s::json)", [json.dumps(list(values))])
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(values))])
 
 
-def text_values(values: Sequence[str]) -> RawSQL:
-    """A subquery over `values`, for `field__in=text_values([...])`."""
-    return _json_list(values)
-
-
 def id_values(ids: Sequence[int]) -> RawSQL:
     """A subquery over primary keys, for `pk__in=id_values([...])`."""
-    subquery = _json_list(ids)
+    subquery = text_values(ids)
     if _is_postgresql():
         return RawSQL(f"SELECT value::bigint FROM ({subquery.sql}) AS ids(value)", subquery.params)
     return subquery
