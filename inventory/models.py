@@ -74,6 +74,16 @@ class SerialStatus(models.TextChoices):
     WRITTEN_OFF = "written_off", _("Written off")
 
 
+class SerialEventKind(models.TextChoices):
+    ADDED = "added", _("Added")
+    IMPORTED = "imported", _("Imported")
+    EDITED = "edited", _("Edited")
+    TRANSFERRED = "transferred", _("Transferred")
+    WRITTEN_OFF = "written_off", _("Written off")
+    # Written by the sales app; a serial with a SOLD event can never be deleted.
+    SOLD = "sold", _("Sold")
+
+
 class SerialRecord(models.Model):
     """One physical unit of a serialised product, identified by its serial number."""
 
@@ -112,6 +122,16 @@ class SerialRecord(models.Model):
         db_index=False,
     )
     created_at = models.DateTimeField(_("Date added"), default=timezone.now)
+    # How the unit was first recorded (Added, Imported). With created_by and
+    # created_at this is the first line of its history; the SerialEvent rows
+    # are the changes after it, so a bulk add writes no second row per unit.
+    origin = models.CharField(
+        _("Recorded by"),
+        max_length=30,
+        choices=SerialEventKind,
+        default=SerialEventKind.ADDED,
+        editable=False,
+    )
     updated_at = models.DateTimeField(_("Updated"), auto_now=True)
 
     class Meta:
@@ -155,16 +175,6 @@ class SerialRecord(models.Model):
     @staticmethod
     def normalise(text: str) -> str:
         return text.strip().upper()
-
-
-class SerialEventKind(models.TextChoices):
-    ADDED = "added", _("Added")
-    IMPORTED = "imported", _("Imported")
-    EDITED = "edited", _("Edited")
-    TRANSFERRED = "transferred", _("Transferred")
-    WRITTEN_OFF = "written_off", _("Written off")
-    # Written by the sales app; a serial with a SOLD event can never be deleted.
-    SOLD = "sold", _("Sold")
 
 
 class SerialEvent(models.Model):

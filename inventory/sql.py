@@ -15,7 +15,7 @@ from datetime import datetime
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
-from inventory.models import SerialEvent, SerialRecord
+from inventory.models import SerialRecord
 
 
 def _is_postgresql() -> bool:
@@ -27,14 +27,6 @@ def text_values(values: Sequence) -> RawSQL:
     if _is_postgresql():
         return RawSQL("SELECT json_array_elements_text(%s::json)", [json.dumps(list(values))])
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(values))])
-
-
-def id_values(ids: Sequence[int]) -> RawSQL:
-    """A subquery over primary keys, for `pk__in=id_values([...])`."""
-    subquery = text_values(ids)
-    if _is_postgresql():
-        return RawSQL(f"SELECT value::bigint FROM ({subquery.sql}) AS ids(value)", subquery.params)
-    return subquery
 
 
 def _json_rows(columns: Sequence[tuple[str, str]]) -> tuple[str, str]:
@@ -58,12 +50,13 @@ def serial_records_insert(
     *,
     rows: Sequence[tuple[int, int, str, str]],
     status: str,
+    origin: str,
     created_by_id: int | None,
     created_at: datetime,
-) -> list[int]:
+) -> int:
     """Insert (product_id, outlet_id, serial, normalised) rows in one statement.
 
-    Returns the new primary keys. A duplicate raises IntegrityError from the
+    Returns how many were inserted. A duplicate raises IntegrityError from the
     (product, serial_normalised) unique constraint, and nothing is inserted.
     """
     if not rows:
@@ -73,39 +66,11 @@ def serial_records_insert(
     )
     sql = (
         f"INSERT INTO {SerialRecord._meta.db_table} (product_id, outlet_id, serial, "
-        "serial_normalised, status, notes, created_by_id, created_at, updated_at) "
-        f"SELECT v.product_id, v.outlet_id, v.serial, v.norm, %s, '', %s, %s, %s "
-        f"FROM (SELECT {select}, r.position FROM {source}) AS v ORDER BY v.position RETURNING id"
+        "serial_normalised, status, notes, origin, created_by_id, created_at, updated_at) "
+        f"SELECT v.product_id, v.outlet_id, v.serial, v.norm, %s, '', %s, %s, %s, %s "
+        f"FROM (SELECT {select}, r.position FROM {source}) AS v ORDER BY v.position"
     )
     stamp = connection.ops.adapt_datetimefield_value(created_at)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [status, created_by_id, stamp, stamp, json.dumps(rows)])
-        return [row[0] for row in cursor.fetchall()]
-
-
-def serial_events_insert(
-    *,
-    serial_ids: Sequence[int],
-    kind: str,
-    user_id: int | None,
-    created_at: datetime,
-    note: str = "",
-) -> int:
-    """Write one history event per serial, from its current outlet and status.
-
-    Used right after `serial_records_insert`, so "to outlet" and "to status" are
-    where and what each new unit now is.
-    """
-    if not serial_ids:
-        return 0
-    ids = id_values(serial_ids)
-    sql = (
-        f"INSERT INTO {SerialEvent._meta.db_table} (serial_id, kind, created_at, user_id, "
-        "to_outlet_id, from_status, to_status, note) "
-        "SELECT s.id, %s, %s, %s, s.outlet_id, '', s.status, %s "
-        f"FROM {SerialRecord._meta.db_table} s WHERE s.id IN ({ids.sql})"
-    )
-    stamp = connection.ops.adapt_datetimefield_value(created_at)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [kind, stamp, user_id, note, *ids.params])
+        cursor.execute(sql, [status, origin, created_by_id, stamp, stamp, json.dumps(rows)])
         return cursor.rowcount

@@ -27,13 +27,27 @@ def serial_get(*, pk: int) -> SerialRecord:
     return SerialRecord.objects.select_related("product", "outlet", "created_by").get(pk=pk)
 
 
-def serial_history(*, serial: SerialRecord) -> QuerySet[SerialEvent]:
-    """The serial's events, newest first, in a fixed number of queries."""
-    return (
+def serial_history(*, serial: SerialRecord) -> list[SerialEvent]:
+    """The serial's history, newest first: its events, then how it was first recorded.
+
+    The first line is not a row of its own: it is read from the record (origin,
+    who, when) and from the first move away from the outlet it was recorded at.
+    """
+    events = list(
         serial.events.select_related("user", "from_outlet", "to_outlet")
         .prefetch_related("document")
         .order_by("-created_at", "-id")
     )
+    first_move = next((e for e in reversed(events) if e.from_outlet_id), None)
+    recorded = SerialEvent(
+        serial=serial,
+        kind=serial.origin,
+        created_at=serial.created_at,
+        user=serial.created_by,
+        to_outlet=first_move.from_outlet if first_move else serial.outlet,
+        to_status=SerialStatus.IN_STOCK,
+    )
+    return [*events, recorded]
 
 
 def serials_by_pks(*, pks: Iterable[int]) -> QuerySet[SerialRecord]:

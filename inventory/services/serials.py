@@ -166,28 +166,29 @@ def _records_by_text(*, normalised: Sequence[str]) -> dict[str, list[SerialRecor
 
 
 def _record_checked(
-    *, check: SerialsCheck, only_valid: bool, kind: str, user: AbstractBaseUser | None
+    *, check: SerialsCheck, only_valid: bool, origin: str, user: AbstractBaseUser | None
 ) -> SerialsRecorded:
-    """Insert a checked batch's valid entries as In stock units, one history event each.
+    """Insert a checked batch's valid entries as In stock units, in one statement.
 
-    With problems, nothing is saved unless `only_valid`.
+    With problems, nothing is saved unless `only_valid`. The units' `origin`,
+    `created_by` and `created_at` are the first line of their history.
     """
     if check.problems and not only_valid:
         raise SerialsRejected(check)
     if not check.valid:
         raise ValidationError(_("None of the entries can be recorded."), code="nothing_valid")
     created_at = timezone.now()
-    user_id = user.pk if user else None
     rows = [
         (entry.product.pk, entry.outlet.pk, entry.text, SerialRecord.normalise(entry.text))
         for entry in check.valid
     ]
     try:
         with transaction.atomic():
-            ids = sql.serial_records_insert(
+            count = sql.serial_records_insert(
                 rows=rows,
                 status=SerialStatus.IN_STOCK,
-                created_by_id=user_id,
+                origin=origin,
+                created_by_id=user.pk if user else None,
                 created_at=created_at,
             )
     except IntegrityError:
@@ -199,8 +200,7 @@ def _record_checked(
             ),
             code="recorded_meanwhile",
         ) from None
-    sql.serial_events_insert(serial_ids=ids, kind=kind, user_id=user_id, created_at=created_at)
-    return SerialsRecorded(len(ids), created_at, check.problems, check.warnings)
+    return SerialsRecorded(count, created_at, check.problems, check.warnings)
 
 
 @transaction.atomic
@@ -234,7 +234,7 @@ def serials_add(
     ]
     check = serials_check(entries=batch)
     return _record_checked(
-        check=check, only_valid=only_valid, kind=SerialEventKind.ADDED, user=user
+        check=check, only_valid=only_valid, origin=SerialEventKind.ADDED, user=user
     )
 
 
@@ -334,5 +334,5 @@ def serials_import(
     """Import serials from CSV: every row, or none unless `only_valid`."""
     check = serials_import_check(csv_text=csv_text)
     return _record_checked(
-        check=check, only_valid=only_valid, kind=SerialEventKind.IMPORTED, user=user
+        check=check, only_valid=only_valid, origin=SerialEventKind.IMPORTED, user=user
     )

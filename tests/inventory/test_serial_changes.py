@@ -363,7 +363,7 @@ def test_write_off_needs_a_reason(record, user):
 
 
 def test_a_serial_never_sold_is_deleted_with_its_history(record, user):
-    SerialEvent.objects.create(serial=record, kind=SerialEventKind.ADDED)
+    SerialEvent.objects.create(serial=record, kind=SerialEventKind.EDITED)
     serial_delete(serial=record, user=user)
     assert not SerialRecord.objects.filter(pk=record.pk).exists()
     assert not SerialEvent.objects.exists()
@@ -392,12 +392,35 @@ def test_a_serial_sold_once_and_returned_cannot_be_deleted(record, user):
 # Reads behind the serial page
 
 
-def test_history_is_newest_first(record):
+def test_history_is_newest_first_and_ends_with_how_the_unit_was_recorded(record, harbour):
+    main_street = record.outlet
+    SerialRecord.objects.filter(pk=record.pk).update(
+        created_at=timezone.now().replace(year=2019), created_by=UserFactory(username="alex")
+    )
+    record.refresh_from_db()
     old = SerialEvent.objects.create(
-        serial=record, kind=SerialEventKind.ADDED, created_at=timezone.now().replace(year=2020)
+        serial=record,
+        kind=SerialEventKind.TRANSFERRED,
+        from_outlet=main_street,
+        to_outlet=harbour,
+        created_at=timezone.now().replace(year=2020),
     )
     new = SerialEvent.objects.create(serial=record, kind=SerialEventKind.EDITED)
-    assert list(selectors.serial_history(serial=record)) == [new, old]
+    SerialRecord.objects.filter(pk=record.pk).update(outlet=harbour)
+    record = selectors.serial_get(pk=record.pk)
+
+    history = selectors.serial_history(serial=record)
+
+    assert history[:2] == [new, old]
+    recorded = history[2]
+    assert (recorded.kind, recorded.user.username, recorded.created_at) == (
+        SerialEventKind.ADDED,
+        "alex",
+        record.created_at,
+    )
+    # Recorded at Main Street, though it is at Harbour Mall now.
+    assert recorded.to_outlet == main_street
+    assert recorded.to_status == SerialStatus.IN_STOCK
 
 
 def test_an_unsold_serial_has_no_warranty_yet(record):

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from inventory.models import SerialEvent, SerialRecord
+from inventory.models import SerialRecord
 from tests.factories import OutletFactory, ProductFactory, SerialRecordFactory
 
 pytestmark = pytest.mark.django_db
@@ -198,7 +198,7 @@ def test_manager_imports_serials_from_csv(manager_client, product, outlet):
     response = manager_client.post(reverse("inventory:serial_import"), {"file": csv_file(text)})
     assert response.status_code == 302
     assert set(SerialRecord.objects.values_list("serial", flat=True)) == {"IMP-1", "IMP-2"}
-    assert set(SerialEvent.objects.values_list("kind", flat=True)) == {"imported"}
+    assert set(SerialRecord.objects.values_list("origin", flat=True)) == {"imported"}
     assert "2 serial numbers imported" in manager_client.get(response.url).content.decode()
 
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
+from inventory import selectors
 from inventory.models import SerialEvent, SerialEventKind, SerialRecord, SerialStatus
 from inventory.services import SerialsRejected, serials_add, serials_parse
 from tests.concurrency import postgresql_only, run_in_thread
@@ -23,7 +24,7 @@ def test_entries_are_split_on_commas_new_lines_tabs_and_semicolons():
     assert serials_parse(text) == ["A1", "a2", "A3", "A4", "A5", "A6"]
 
 
-def test_each_serial_is_saved_as_its_own_in_stock_line_with_an_added_event(product, outlet, user):
+def test_each_serial_is_saved_as_its_own_in_stock_line(product, outlet, user):
     result = serials_add(product=product, outlet=outlet, entries=["sn-1", "SN-2"], user=user)
     assert result.count == 2
     records = SerialRecord.objects.order_by("id")
@@ -33,16 +34,22 @@ def test_each_serial_is_saved_as_its_own_in_stock_line_with_an_added_event(produ
     ]
     for record in records:
         assert (record.product, record.outlet, record.status) == (product, outlet, "in_stock")
-        assert record.created_by == user
-        assert record.created_at == result.created_at
-        event = record.events.get()
-        assert (event.kind, event.user, event.to_outlet, event.to_status) == (
-            SerialEventKind.ADDED,
-            user,
-            outlet,
-            SerialStatus.IN_STOCK,
-        )
-        assert event.created_at == result.created_at
+        assert (record.created_by, record.created_at) == (user, result.created_at)
+        assert record.origin == SerialEventKind.ADDED
+
+
+def test_the_history_of_an_added_serial_starts_with_who_added_it_where(product, outlet, user):
+    serials_add(product=product, outlet=outlet, entries=["SN-1"], user=user)
+    record = selectors.serial_get(pk=SerialRecord.objects.get().pk)
+    [added] = selectors.serial_history(serial=record)
+    assert (added.kind, added.user, added.to_outlet, added.to_status) == (
+        SerialEventKind.ADDED,
+        user,
+        outlet,
+        SerialStatus.IN_STOCK,
+    )
+    # Read from the unit itself: adding writes no second row per serial.
+    assert not SerialEvent.objects.exists()
 
 
 def test_a_batch_with_errors_saves_nothing_and_names_each_bad_entry(product, outlet, user):
@@ -61,7 +68,6 @@ def test_a_batch_with_errors_saves_nothing_and_names_each_bad_entry(product, out
     assert reasons["exists"] == "Already recorded for this product at Main Street (Sold)."
     assert reasons["repeated"] == "Entered more than once (first as entry 1)."
     assert SerialRecord.objects.count() == 1
-    assert SerialEvent.objects.count() == 0
 
 
 def test_only_valid_adds_the_valid_entries_and_reports_the_rest(product, outlet, user):
@@ -113,9 +119,9 @@ def test_adding_10_or_5000_serials_costs_the_same_queries(product, outlet, user)
         return [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
 
     small, large = statements(10), statements(5000)
-    # lock the product, look the batch up, insert the units, insert their events
-    assert len(small) == len(large) == 4, large
-    assert SerialRecord.objects.count() == SerialEvent.objects.count() == 5010
+    # lock the product, look the batch up, insert the units
+    assert len(small) == len(large) == 3, large
+    assert SerialRecord.objects.count() == 5010
 
 
 @postgresql_only
@@ -141,4 +147,3 @@ def test_two_clerks_adding_the_same_serial_at_once_record_it_once(roles):
     assert refused[0].code in {"invalid_entries", "recorded_meanwhile"}
     assert SerialRecord.objects.filter(serial_normalised="SAME-1").count() == 1
     assert SerialRecord.objects.count() == 2  # the winner's batch, nothing of the loser's
-    assert SerialEvent.objects.count() == 2
