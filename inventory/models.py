@@ -74,6 +74,11 @@ class SerialStatus(models.TextChoices):
     WRITTEN_OFF = "written_off", _("Written off")
 
 
+# A unit on a shelf or in the back room may move or be written off; a Sold one
+# belongs to a customer and a Written off one is gone.
+MOVABLE_STATUSES = (SerialStatus.IN_STOCK, SerialStatus.FAULTY)
+
+
 class SerialEventKind(models.TextChoices):
     ADDED = "added", _("Added")
     IMPORTED = "imported", _("Imported")
@@ -171,6 +176,11 @@ class SerialRecord(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("inventory:serial_detail", args=[self.pk])
+
+    @property
+    def is_movable(self) -> bool:
+        """On a shelf or in the back room: may be transferred or written off."""
+        return self.status in MOVABLE_STATUSES
 
     @staticmethod
     def normalise(text: str) -> str:

@@ -16,15 +16,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from inventory.models import Outlet, SerialEvent, SerialEventKind, SerialRecord, SerialStatus
+from inventory.models import (
+    MOVABLE_STATUSES,
+    Outlet,
+    SerialEvent,
+    SerialEventKind,
+    SerialRecord,
+    SerialStatus,
+)
 from inventory.services.serials import serial_text_problem
 from inventory.services.stock import stock_follow_units
 
 logger = logging.getLogger(__name__)
 
-# A unit on a shelf or in the back room may move or be written off; a Sold one
-# belongs to a customer and a Written off one is gone.
-MOVABLE_STATUSES = (SerialStatus.IN_STOCK, SerialStatus.FAULTY)
 # How many offending serials an error message names before "and N more".
 NAMED_IN_MESSAGE = 10
 

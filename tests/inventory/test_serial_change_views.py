@@ -414,3 +414,10 @@ def test_a_transfer_only_comes_from_a_post(manager_client, record, harbour):
     assert manager_client.put(TRANSFER_URL, body, content_type=ctype).status_code == 405
     record.refresh_from_db()
     assert record.outlet.name == "Main Street"
+
+
+def test_a_written_off_serial_offers_no_transfer_or_write_off(manager_client, record):
+    SerialRecord.objects.filter(pk=record.pk).update(status=SerialStatus.WRITTEN_OFF)
+    page = text(manager_client.get(url("serial_detail", record)))
+    assert ">Edit</a>" in page
+    assert ">Transfer</a>" not in page and ">Write off</a>" not in page
