@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
@@ -15,7 +16,9 @@ from inventory.models import Outlet
 class OutletListView(PermissionRequiredMixin, ListView):
     permission_required = "inventory.view_outlet"
     raise_exception = True
-    paginate_by = 50
+
+    def get_paginate_by(self, queryset):
+        return settings.SERIALDESK_PAGE_SIZE
 
     def get_queryset(self):
         return selectors.outlet_list()

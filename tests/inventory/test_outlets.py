@@ -86,3 +86,11 @@ def test_deactivating_needs_a_post(manager_client):
     outlet = OutletFactory()
     response = manager_client.get(reverse("inventory:outlet_set_active", args=[outlet.pk]))
     assert response.status_code == 405
+
+
+def test_the_outlet_list_pages_by_the_shop_setting(staff_client, settings):
+    settings.SERIALDESK_PAGE_SIZE = 2
+    OutletFactory.create_batch(3)
+    response = staff_client.get(reverse("inventory:outlet_list"))
+    assert len(response.context["object_list"]) == 2
+    assert "Page 1 of 2" in response.content.decode()
