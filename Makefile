@@ -26,6 +26,10 @@ run: $(VENV)/.installed
 	@echo ""
 	@echo "  Serialdesk is running at http://$(HOST):$(PORT)/"
 	@echo "  Log in as manager / manager (Managers) or staff / staff (Staff)."
+	@echo "  Demo data is loaded only into an empty database; yours is never changed."
+	@echo "  For the admin (/admin/), make a superuser in another terminal:"
+	@echo "    $(BIN)/python manage.py createsuperuser"
+	@echo "  Another port: make run PORT=8001"
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
@@ -34,9 +38,11 @@ test: $(VENV)/.installed-dev
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.serials_add
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache

@@ -7,6 +7,7 @@ Runs on SQLite (a temporary file) and on PostgreSQL (a scratch database on
 
     make bench
     .venv/bin/python -m bench.serials_add --only sqlite --batch 10000 --rounds 5
+    .venv/bin/python -m bench.serials_add --insert both    # JSON INSERT vs bulk_create
 """
 
 import argparse
@@ -17,11 +18,48 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 PG_DATABASE = "serialdesk_bench"
+INSERTS = {
+    "json": "JSON INSERT ... SELECT",
+    "orm": "bulk_create",
+}
+
+
+def serial_records_insert_orm(
+    *,
+    rows: Sequence[tuple[int, int, str, str]],
+    status: str,
+    origin: str,
+    created_by_id: int | None,
+    created_at: datetime,
+) -> int:
+    """`inventory.sql.serial_records_insert` through `bulk_create`, for `--insert orm`.
+
+    Django 5.2 sends one INSERT ... SELECT * FROM UNNEST(...) on PostgreSQL; on
+    SQLite it splits the rows into batches of 999 parameters.
+    """
+    from inventory.models import SerialRecord
+
+    records = [
+        SerialRecord(
+            product_id=product_id,
+            outlet_id=outlet_id,
+            serial=serial,
+            serial_normalised=normalised,
+            status=status,
+            origin=origin,
+            created_by_id=created_by_id,
+            created_at=created_at,
+        )
+        for product_id, outlet_id, serial, normalised in rows
+    ]
+    return len(SerialRecord.objects.bulk_create(records))
 
 
 def run_target(args: argparse.Namespace) -> None:
@@ -31,10 +69,15 @@ def run_target(args: argparse.Namespace) -> None:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
+    from django.http import StreamingHttpResponse
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     call_command("migrate", verbosity=0)
+    if args.insert == "orm":
+        from inventory import sql
+
+        sql.serial_records_insert = serial_records_insert_orm
     from django.contrib.auth.models import Group, User
 
     from catalog.models import Product
@@ -75,19 +118,23 @@ def run_target(args: argparse.Namespace) -> None:
         and "auth_" not in q["sql"]
     ]
     print(
-        f"{vendor:>10}  add {args.batch:,} serials: median {statistics.median(timings):.3f} s, "
+        f"{vendor:>10}  add {args.batch:,} serials ({INSERTS[args.insert]}): "
+        f"median {statistics.median(timings):.3f} s, "
         f"best {min(timings):.3f} s over {args.rounds} rounds; "
         f"{len(queries.captured_queries)} queries per POST ({len(work)} for the serials)"
     )
 
+    def export() -> StreamingHttpResponse:
+        response = client.get("/inventory/serials/export.csv")
+        assert isinstance(response, StreamingHttpResponse), type(response)
+        return response
+
     # Export: stream every row, once timed, once traced for its peak memory.
     started = time.perf_counter()
-    response = client.get("/inventory/serials/export.csv")
-    size = sum(len(chunk) for chunk in response.streaming_content)
+    size = sum(len(chunk) for chunk in export())
     elapsed = time.perf_counter() - started
     tracemalloc.start()
-    response = client.get("/inventory/serials/export.csv")
-    for _chunk in response.streaming_content:
+    for _chunk in export():
         pass
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
@@ -114,6 +161,8 @@ def spawn(name: str, database_url: str, args: argparse.Namespace) -> int:
         str(args.batch),
         "--rounds",
         str(args.rounds),
+        "--insert",
+        args.insert,
     ]
     return subprocess.call(command, cwd=ROOT, env=env)
 
@@ -130,22 +179,31 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument(
+        "--insert",
+        choices=[*INSERTS, "both"],
+        default="json",
+        help="how the batch is inserted: the app's JSON INSERT (json), bulk_create (orm)",
+    )
     parser.add_argument("--target", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.target:
         run_target(args)
         return
     failures = 0
-    if args.only in (None, "sqlite"):
-        with tempfile.TemporaryDirectory() as folder:
-            failures += spawn("sqlite", f"sqlite:///{folder}/bench.sqlite3", args)
-    if args.only in (None, "postgresql"):
-        postgres(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-        postgres(f"CREATE DATABASE {PG_DATABASE}")
-        try:
-            failures += spawn("postgresql", f"{PG_SERVER}/{PG_DATABASE}", args)
-        finally:
-            postgres(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+    inserts = list(INSERTS) if args.insert == "both" else [args.insert]
+    for insert in inserts:
+        run = argparse.Namespace(**{**vars(args), "insert": insert})
+        if args.only in (None, "sqlite"):
+            with tempfile.TemporaryDirectory() as folder:
+                failures += spawn("sqlite", f"sqlite:///{folder}/bench.sqlite3", run)
+        if args.only in (None, "postgresql"):
+            postgres(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
+            postgres(f"CREATE DATABASE {PG_DATABASE}")
+            try:
+                failures += spawn("postgresql", f"{PG_SERVER}/{PG_DATABASE}", run)
+            finally:
+                postgres(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
     sys.exit(1 if failures else 0)
 
 

@@ -1,4 +1,4 @@
-"""Demo catalog for `manage.py seed_demo`: safe to run again, it adds nothing twice."""
+"""Demo catalog for `manage.py seed_demo` (an empty database only); adds nothing twice."""
 
 from decimal import Decimal
 

@@ -1,11 +1,10 @@
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 
 from catalog import selectors
-from catalog.models import Product
+from catalog.models import Product, ProductQuerySet
 
 
 class YesNoSelect(BooleanWidget):
@@ -55,8 +54,7 @@ class ProductFilter(django_filters.FilterSet):
         model = Product
         fields: list[str] = []
 
-    def search(self, queryset: QuerySet[Product], name: str, value: str) -> QuerySet[Product]:
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(sku__icontains=value))
+    def search(
+        self, queryset: ProductQuerySet[Product], name: str, value: str
+    ) -> ProductQuerySet[Product]:
+        return queryset.search(value)

@@ -1,19 +1,26 @@
+from collections.abc import Callable
 from decimal import Decimal
 from typing import TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from catalog import selectors
 from catalog.models import Product
 
-# The stored value of inventory's SerialStatus.IN_STOCK. Catalog may not import
-# inventory (dependencies point catalog <- inventory <- sales), so it reads the
-# reverse relation with the raw value; tests/catalog/test_services.py pins the
-# two together.
-SERIAL_IN_STOCK = "in_stock"
+# What must hold before a product's serial numbers are turned off is known to
+# the apps built on catalog (inventory: no unit In stock). Catalog may not import
+# them, so each registers its check from its AppConfig.ready; product_update
+# runs them with the product row locked and lets their ValidationError through.
+SerialsOffCheck = Callable[[Product], None]
+_serials_off_checks: list[SerialsOffCheck] = []
+
+
+def serials_off_check_register(check: SerialsOffCheck) -> None:
+    """Run `check(product)` before serial numbers are turned off (once per check)."""
+    if check not in _serials_off_checks:
+        _serials_off_checks.append(check)
 
 
 class ProductFields(TypedDict, total=False):
@@ -24,9 +31,6 @@ class ProductFields(TypedDict, total=False):
     warranty_months: int
     is_active: bool
     has_serial_numbers: bool
-
-
-TEXT_FIELDS = ("name", "sku", "brand")
 
 
 def _sku_taken_error() -> ValidationError:
@@ -77,28 +81,19 @@ def product_create(
 
 @transaction.atomic
 def product_update(*, product: Product, **fields: Unpack[ProductFields]) -> Product:
-    """Change a product; serial numbers cannot be turned off while units are In stock."""
+    """Change a product; turning serial numbers off must pass the registered checks."""
     unknown = set(fields) - set(ProductFields.__annotations__)
     if unknown:
         raise TypeError(f"product_update() got unexpected fields: {sorted(unknown)}")
-    # Locking the row makes a concurrent turn-off wait for us (and, if the serial
-    # services lock the product the same way, for any serial being added).
+    # Locking the row makes a concurrent turn-off wait for us, and us for any
+    # batch of serials being added (serials_add locks the product too).
     stored = Product.objects.select_for_update().get(pk=product.pk)
     if stored.has_serial_numbers and fields.get("has_serial_numbers") is False:
-        in_stock = product.serials.filter(status=SERIAL_IN_STOCK).count()
-        if in_stock:
-            message = ngettext(
-                "Serial numbers cannot be turned off: %(count)d serial number of this "
-                "product is In stock. Sell it, write it off or mark it faulty first.",
-                "Serial numbers cannot be turned off: %(count)d serial numbers of this "
-                "product are In stock. Sell them, write them off or mark them faulty first.",
-                in_stock,
-            ) % {"count": in_stock}
-            raise ValidationError(
-                {"has_serial_numbers": ValidationError(message, code="serials_in_stock")}
-            )
+        for check in _serials_off_checks:
+            check(stored)
     for field, value in fields.items():
-        setattr(product, field, value.strip() if field in TEXT_FIELDS else value)
+        # The text fields (name, SKU, brand) are stored trimmed.
+        setattr(product, field, value.strip() if isinstance(value, str) else value)
     if "sku" in fields and selectors.sku_taken(sku=product.sku, exclude_pk=product.pk):
         raise _sku_taken_error()
     _save(product, update_fields=[*fields, "updated_at"])

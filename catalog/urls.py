@@ -5,7 +5,7 @@ from catalog import views
 app_name = "catalog"
 
 # The product page itself (/catalog/products/<pk>/) shows stock and serials, so
-# it is an inventory view wired in config/urls.py as "product_detail".
+# it is an inventory view that config/urls.py wires under this path.
 urlpatterns = [
     path("products/", views.ProductListView.as_view(), name="product_list"),
     path("products/add/", views.ProductCreateView.as_view(), name="product_create"),

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
@@ -11,16 +10,13 @@ from catalog import selectors, services
 from catalog.filters import ProductFilter
 from catalog.forms import ProductForm
 from catalog.models import Product
+from config.mixins import ListPageMixin
 
 
-class ProductListView(PermissionRequiredMixin, FilterView):
+class ProductListView(ListPageMixin, FilterView):
     permission_required = "catalog.view_product"
-    raise_exception = True
     filterset_class = ProductFilter
     template_name = "catalog/product_list.html"
-
-    def get_paginate_by(self, queryset):
-        return settings.SERIALDESK_PAGE_SIZE
 
     def get_queryset(self):
         return selectors.product_list()

@@ -6,9 +6,11 @@ hardening below and makes `DJANGO_SECRET_KEY` mandatory.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -73,10 +75,15 @@ INSTALLED_APPS = [
     "catalog",
     "inventory",
     "sales",
+    "axes",
+    "roles",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Static files are answered here, so nothing below sees them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -84,8 +91,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.RefuseNulCharactersMiddleware",
+    "config.middleware.NoStoreForSignedInUsersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -101,7 +112,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "config.context_processors.query_without_page",
             ],
         },
     },
@@ -132,11 +142,39 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out username or address is refused before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Login throttling (django-axes): after this many failed log-ins for one
+# username, or from one address (each counted on its own), log-ins are refused
+# until the cool-off has passed since the last attempt. A successful log-in
+# resets no count, so an attacker with an account of their own cannot clear
+# the count of an address they share.
+AXES_FAILURE_LIMIT = env_int("SERIALDESK_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SERIALDESK_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "config.login_throttle.locked_out"
+AXES_CLIENT_IP_CALLABLE = "config.login_throttle.client_ip"
+AXES_VERBOSE = False  # no start-up banner on every manage.py command
+# Behind a proxy every request comes from the proxy's address; set this to the
+# number of proxies that append to X-Forwarded-For so each client counts alone.
+SERIALDESK_PROXY_COUNT = env_int("SERIALDESK_PROXY_COUNT", 0)
+
+# A session ends after this long without a request: the expiry moves on with
+# every request.
+SESSION_COOKIE_AGE = env_int("SERIALDESK_SESSION_IDLE_HOURS", 12) * 60 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGE_CODE = "en-gb"
+# The shop's locale: date, time and number formats on every page come from it.
+LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en-gb")
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -162,8 +200,73 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # 100,000 rows a few MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+
+def _product_url(product) -> str:
+    from django.urls import reverse
+
+    return reverse("product_detail", args=[product.pk])
+
+
+# The product page shows stock and serials, so it is an inventory view; catalog
+# names no URL of an app built on it, and this wires its products to that page.
+ABSOLUTE_URL_OVERRIDES = {"catalog.product": _product_url}
+
+MESSAGE_TAGS = {40: "danger"}  # messages.ERROR as Bootstrap's alert-danger
+
+# The shop's currency (ISO 4217 code), for prices shown in LANGUAGE_CODE's format.
+SERIALDESK_CURRENCY = os.environ.get("SERIALDESK_CURRENCY", "GBP")
+
+# No inline script or style anywhere (templates/base.html tells htmx to add
+# none and to evaluate nothing), so the policy needs no 'unsafe-inline'.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # data: for Bootstrap's inline SVG icons (select arrows, the menu button).
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Powerful browser features the back office does not use. A camera barcode
+# scanner would need "camera": ["self"].
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ]
+}
+
 # Serialdesk setting: list and export page size.
 SERIALDESK_PAGE_SIZE = env_int("SERIALDESK_PAGE_SIZE", 50)
+
+# Import CSV: the largest file accepted, checked before it is read (10 MB is
+# about 400,000 rows).
+SERIALDESK_IMPORT_MAX_BYTES = env_int("SERIALDESK_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+
+# Add Serial numbers: the most entries one submission may hold; bigger batches
+# go through Import CSV.
+SERIALDESK_MAX_SERIALS_PER_SUBMISSION = env_int("SERIALDESK_MAX_SERIALS_PER_SUBMISSION", 20_000)
 
 if not DEBUG:
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (nginx, a load

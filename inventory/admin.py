@@ -22,6 +22,17 @@ class StockLevelAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["product", "outlet", "updated_at"] if obj is not None else ["updated_at"]
 
+    def get_changeform_initial_data(self, request):
+        # "Add" takes initial values from the query string; the product's
+        # autocomplete widget looks its value up as an id and would crash on
+        # anything else, so only a plain id within range is kept.
+        initial = super().get_changeform_initial_data(request)
+        for name in ("product", "outlet"):
+            value = str(initial.get(name, ""))
+            if not (value.isascii() and value.isdigit() and int(value) < 2**63):
+                initial.pop(name, None)
+        return initial
+
     def save_model(self, request, obj, form, change):
         # Through the service, so the row is locked like any other stock change.
         level = services.stock_set(
@@ -46,8 +57,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 class SerialEventInline(admin.TabularInline):
     model = SerialEvent
-    fields = ["created_at", "kind", "user", "from_outlet", "to_outlet", "to_status", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "created_at",
+        "kind",
+        "user",
+        "from_outlet",
+        "to_outlet",
+        "to_status",
+        "note",
+    )
     extra = 0
     can_delete = False
 
@@ -62,3 +80,12 @@ class SerialRecordAdmin(ReadOnlyAdmin):
     list_select_related = ["product", "outlet"]
     search_fields = ["serial_normalised", "product__name", "product__sku"]
     inlines = [SerialEventInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        # Serials are compared by their key (NFKC, case-folded), so the typed
+        # text is turned into a key too: "ＦＵＬＬ-1" finds "full-1".
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        key = SerialRecord.normalise(search_term)
+        if key:
+            found |= queryset.filter(serial_normalised__contains=key)
+        return found, duplicates

@@ -1,4 +1,8 @@
-"""Demo data for `manage.py seed_demo`: safe to run again, it adds nothing twice."""
+"""Demo data for `manage.py seed_demo`, which loads it only into an empty database.
+
+Demo serials on a product someone has changed would pass for real stock, so
+the command checks `database_is_empty` first; these helpers add nothing twice.
+"""
 
 from django.contrib.auth.models import Group, User
 
@@ -17,6 +21,13 @@ DEMO_OUTLETS = [
     ("Harbour Mall", "Unit 4, Harbour Mall\nPort Lane"),
     ("Online Warehouse", "Building C, Logistics Park"),
 ]
+
+
+def database_is_empty() -> bool:
+    """True when no product, outlet or serial number exists: nothing a user made or touched."""
+    return not (
+        Product.objects.exists() or Outlet.objects.exists() or SerialRecord.objects.exists()
+    )
 
 
 def seed_users() -> list[User]:

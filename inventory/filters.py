@@ -2,10 +2,12 @@ from datetime import date, datetime, time, timedelta
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalog.filters import StableOrderingFilter
 from catalog.models import Product
 from inventory.models import Outlet, SerialRecord, SerialStatus, StockLevel
 
@@ -30,12 +32,9 @@ class StockLevelFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def search_product(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
+        if not value.strip():
             return queryset
-        return queryset.filter(
-            Q(product__name__icontains=value) | Q(product__sku__icontains=value)
-        )
+        return queryset.filter(product__in=Product.objects.search(value))
 
     def only_serialised(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         # An unticked box means "all products", not "products without serials".
@@ -44,6 +43,29 @@ class StockLevelFilter(django_filters.FilterSet):
 
 def _start_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+# Dates a shop can mean: far ones (year 1, 9999-12-31) would overflow when
+# turned into the day's bounds in the shop's time zone.
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2999, 12, 31)
+
+
+class DayFilter(django_filters.DateFilter):
+    """A whole day in the shop's time zone, picked with the browser's date picker."""
+
+    def __init__(self, *, label, method):
+        super().__init__(
+            label=label,
+            method=method,
+            widget=forms.DateInput(
+                attrs={"type": "date", "min": EARLIEST_DATE, "max": LATEST_DATE},
+                format="%Y-%m-%d",
+            ),
+            validators=[
+                MinValueValidator(EARLIEST_DATE, _("Enter a date from 1900 to 2999.")),
+                MaxValueValidator(LATEST_DATE, _("Enter a date from 1900 to 2999.")),
+            ],
+        )
 
 
 class SerialRecordFilter(django_filters.FilterSet):
@@ -63,20 +85,12 @@ class SerialRecordFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=SerialStatus.choices, empty_label=_("Any")
     )
-    added_from = django_filters.DateFilter(
-        label=_("Added from"),
-        method="filter_added_from",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    added_to = django_filters.DateFilter(
-        label=_("Added to"),
-        method="filter_added_to",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    added_from = DayFilter(label=_("Added from"), method="filter_added_from")
+    added_to = DayFilter(label=_("Added to"), method="filter_added_to")
     # The exact time of one "Add Serial numbers" submission or import: the list
     # shown right after it.
     added_at = django_filters.IsoDateTimeFilter(field_name="created_at", widget=forms.HiddenInput)
-    sort = django_filters.OrderingFilter(
+    sort = StableOrderingFilter(
         label=_("Sort by"),
         fields=[
             ("serial_normalised", "serial"),

@@ -1,11 +1,21 @@
+import codecs
+import datetime as dt
+import re
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Layout
+from crispy_forms.layout import HTML, Layout
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
-from inventory.models import Outlet, SerialRecord
+from inventory.models import Outlet, SerialImportUpload, SerialRecord
 from inventory.services import serials_parse
+from inventory.services.serials import IMPORT_UPLOAD_KEPT_FOR
 from inventory.widgets import ProductPickerField
 
 
@@ -14,6 +24,9 @@ class OutletForm(forms.ModelForm):
         model = Outlet
         fields = ["name", "address"]
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+
+
+MAX_ON_HAND = 1_000_000_000
 
 
 class StockSetForm(forms.Form):
@@ -27,16 +40,67 @@ class StockSetForm(forms.Form):
     on_hand = forms.IntegerField(
         label=_("On hand"),
         min_value=0,
+        # Far below the database column's limit (2,147,483,647), far above a shop's count.
+        max_value=MAX_ON_HAND,
         error_messages={
             "min_value": _("Stock on hand cannot be negative."),
+            "max_value": _("Enter at most %(limit_value)s units."),
             "required": _("Enter the units on hand."),
             "invalid": _("Enter a whole number of units."),
         },
     )
 
 
+# Primary keys as the browser sends them: ASCII digits (`"²".isdigit()` is
+# true) and within the bigint column's range, or they are not keys at all.
+_PK = re.compile(r"[0-9]{1,19}")
+_MAX_PK = 2**63 - 1
+
+
+def serial_pks(values: Iterable[str]) -> list[int]:
+    """The primary keys among `values` (e.g. `?serial=` parameters); the rest is ignored."""
+    pks = (int(value) for value in values if _PK.fullmatch(value))
+    return list(dict.fromkeys(pk for pk in pks if 0 < pk <= _MAX_PK))
+
+
+def change_token(serials: Iterable[SerialRecord]) -> str:
+    """What a page tells the service it showed: the latest `updated_at` of its serials.
+
+    In ISO 8601 with microseconds: two changes in one second are two states.
+    """
+    latest = max(serial.updated_at for serial in serials)
+    return latest.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+class ChangeTokenField(forms.Field):
+    """The hidden `change_token` of the page a change was made from, as a datetime."""
+
+    widget = forms.HiddenInput
+    default_error_messages = {
+        # Sent by a page from before this field existed, or altered by hand.
+        "required": _("This page is out of date: check what it shows now and submit again."),
+        "invalid": _("This page is out of date: check what it shows now and submit again."),
+    }
+
+    def to_python(self, value) -> dt.datetime | None:
+        if value in self.empty_values:
+            return None
+        value = str(value).strip()
+        if not value:
+            return None
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if parsed.tzinfo is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return parsed
+
+
 class SerialUpdateForm(forms.ModelForm):
     """Correct a serial's text or notes; the service re-checks uniqueness."""
+
+    seen_updated_at = ChangeTokenField()
 
     class Meta:
         model = SerialRecord
@@ -44,8 +108,14 @@ class SerialUpdateForm(forms.ModelForm):
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
 
+class SerialChoiceField(forms.ModelMultipleChoiceField):
+    def clean(self, value):
+        # Junk is dropped before the database sees it (SQLite overflows on huge numbers).
+        return super().clean(serial_pks(value or []))
+
+
 class SerialTransferForm(forms.Form):
-    serial = forms.ModelMultipleChoiceField(
+    serial = SerialChoiceField(
         queryset=SerialRecord.objects.all(),
         widget=forms.MultipleHiddenInput,
         error_messages={
@@ -58,6 +128,18 @@ class SerialTransferForm(forms.Form):
         queryset=Outlet.objects.filter(is_active=True), label=_("Outlet")
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
+    seen_updated_at = ChangeTokenField()
+
+    def __init__(self, *args, current_outlet: Outlet | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if current_outlet is not None:
+            # Offered: the other outlets. Accepted: any active one, so a choice
+            # made on an older page reaches the service, which says what changed.
+            field = self.fields["outlet"]
+            # Declared above with a queryset; the check narrows `Field` to say so.
+            assert isinstance(field, forms.ModelChoiceField) and field.queryset is not None
+            others = field.queryset.exclude(pk=current_outlet.pk)
+            field.widget.choices = [("", field.empty_label), *((o.pk, str(o)) for o in others)]
 
 
 class SerialWriteOffForm(forms.Form):
@@ -66,6 +148,11 @@ class SerialWriteOffForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For example: lost, stolen, scrapped, sent back to the supplier."),
     )
+    seen_updated_at = ChangeTokenField()
+
+
+class SerialDeleteForm(forms.Form):
+    seen_updated_at = ChangeTokenField()
 
 
 def active_outlets():
@@ -88,7 +175,8 @@ class SerialsAddForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8, "class": "serial-input", "spellcheck": "false"}),
         help_text=_(
             "Separate serial numbers with commas. New lines, tabs and semicolons work too, "
-            "so a barcode scanner can scan straight into this box."
+            "so a barcode scanner can scan straight into this box. For a batch bigger than "
+            "one submission allows, use Import CSV."
         ),
     )
     # Set by the "Add only the N valid serial numbers" button, never by a field.
@@ -99,7 +187,14 @@ class SerialsAddForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-        self.helper.layout = Layout("product", "outlet", "serial_numbers")
+        self.max_entries = settings.SERIALDESK_MAX_SERIALS_PER_SUBMISSION
+        # The count under the box is kept live by static/js/serial-count.js.
+        self.helper.layout = Layout(
+            "product",
+            "outlet",
+            "serial_numbers",
+            HTML('{% include "inventory/includes/_serial_count.html" %}'),
+        )
 
     def clean_serial_numbers(self) -> list[str]:
         entries = serials_parse(self.cleaned_data["serial_numbers"])
@@ -108,35 +203,84 @@ class SerialsAddForm(forms.Form):
         return entries
 
 
+class CsvFile(NamedTuple):
+    name: str
+    text: str
+
+
+# Line ends in a file that has not been decoded yet: LF, CRLF, or a lone CR.
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+
+
 class SerialsImportForm(forms.Form):
-    """CSV import; after a failed check the file's text travels in `csv_text`."""
+    """Import CSV: a new file, or the user's file kept on the server after a refused check."""
 
     file = forms.FileField(
         label=_("CSV file"),
         required=False,
         help_text=_("Columns: serial, product SKU, outlet. The first row names them."),
     )
-    csv_text = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
+    # The id of the file kept after a refused check (a SerialImportUpload), so
+    # "Import only the valid rows" does not send the file again.
+    upload = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
     only_valid = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.layout = Layout("file")
 
-    def clean(self):
-        cleaned = super().clean()
-        upload = cleaned.get("file")
-        if upload:
-            try:
-                cleaned["csv_text"] = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise forms.ValidationError(
-                    _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."),
-                    code="encoding",
-                ) from None
-        if not cleaned.get("csv_text"):
+    def clean_file(self) -> CsvFile | None:
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return None
+        limit = settings.SERIALDESK_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _(
+                    "This file is %(size)s; at most %(max)s can be imported at once. "
+                    "Split it into smaller files."
+                ),
+                code="too_large",
+                params={"size": filesizeformat(upload.size), "max": filesizeformat(limit)},
+            )
+        data = upload.read().removeprefix(codecs.BOM_UTF8)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise forms.ValidationError(
+                _("Row %(row)s is not UTF-8 text. Save the file as “CSV UTF-8” and try again."),
+                code="encoding",
+                params={"row": len(_LINE_BREAK.split(data[: error.start]))},
+            ) from None
+        return CsvFile(upload.name, text)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        if cleaned.get("file") or self.has_error("file"):
+            # A file chosen now replaces the one kept from before.
+            file = cleaned.get("file")
+            cleaned["upload"] = None
+            if file:
+                cleaned.update(file_name=file.name, csv_text=file.text)
+            return cleaned
+        if not cleaned.get("upload"):
             raise forms.ValidationError(_("Choose a CSV file to import."), code="required")
+        kept = SerialImportUpload.objects.filter(
+            pk=cleaned["upload"],
+            user=self.user,
+            created_at__gte=timezone.now() - IMPORT_UPLOAD_KEPT_FOR,
+        ).first()
+        if kept is None:
+            raise forms.ValidationError(
+                _("The file checked earlier is no longer kept. Choose it again."),
+                code="upload_gone",
+            )
+        cleaned.update(upload=kept, file_name=kept.file_name, csv_text=kept.text)
         return cleaned

@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -104,7 +106,7 @@ class SerialRecord(models.Model):
     )
     # The text as the user typed or scanned it (trimmed).
     serial = models.CharField(_("Serial number"), max_length=100)
-    # Upper-cased copy used for every comparison and look-up.
+    # The key used for every comparison and look-up (see `normalise`).
     serial_normalised = models.CharField(max_length=100, editable=False)
     outlet = models.ForeignKey(
         Outlet,
@@ -168,7 +170,6 @@ class SerialRecord(models.Model):
         permissions = [
             ("transfer_serialrecord", "Can transfer serial numbers between outlets"),
             ("writeoff_serialrecord", "Can write off serial numbers"),
-            ("import_serialrecord", "Can import serial numbers from CSV"),
         ]
 
     def __str__(self) -> str:
@@ -184,7 +185,18 @@ class SerialRecord(models.Model):
 
     @staticmethod
     def normalise(text: str) -> str:
-        return text.strip().upper()
+        """The key serials are compared by: `ＦＵＬＬ－１`, `full-1` and `FULL-1` are one.
+
+        Compatibility normalisation (NFKC) folds full-width forms, superscripts
+        and ligatures into plain ones; case folding is the Unicode caseless
+        match (`ß` is `ss`). Case folding can leave text that is not NFKC
+        (`ǰ` folds to `j` and a combining caron), so NFKC runs again: the key is
+        NFKC itself and `normalise(key) == key`. A key can be longer than the
+        text (`ﷺ` is 18 characters in NFKC); `serial_text_problem` refuses a
+        text whose key does not fit the column.
+        """
+        folded = unicodedata.normalize("NFKC", text.strip()).casefold()
+        return unicodedata.normalize("NFKC", folded)
 
 
 class SerialEvent(models.Model):
@@ -256,3 +268,29 @@ class SerialEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.serial}: {self.get_kind_display()}"
+
+
+class SerialImportUpload(models.Model):
+    """A CSV file checked by Import CSV and refused, kept until its user decides.
+
+    Kept on the server so that "Import only the valid rows" or a second try
+    refers to it by id instead of sending the whole file through the page again.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("User"),
+    )
+    file_name = models.CharField(_("File name"), max_length=255)
+    text = models.TextField(_("Text"))
+    row_count = models.PositiveIntegerField(_("Rows"))
+    created_at = models.DateTimeField(_("Uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pending CSV import")
+        verbose_name_plural = _("pending CSV imports")
+
+    def __str__(self) -> str:
+        return self.file_name

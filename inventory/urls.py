@@ -12,6 +12,11 @@ urlpatterns = [
     path("serials/", serials.SerialListView.as_view(), name="serial_list"),
     path("serials/add/", serials.SerialCreateView.as_view(), name="serial_create"),
     path("serials/import/", serials.SerialImportView.as_view(), name="serial_import"),
+    path(
+        "serials/import/template.csv",
+        serials.serial_import_template,
+        name="serial_import_template",
+    ),
     path("serials/export.csv", serials.serial_export, name="serial_export"),
     path("serials/lookup/", serials.serial_lookup, name="serial_lookup"),
     path("serials/product-options/", serials.product_options, name="product_options"),

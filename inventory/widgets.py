@@ -8,11 +8,11 @@ resolved on the server when it names exactly one product.
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Product
+from catalog.models import Product, ProductQuerySet
 
 
 def product_label(product: Product) -> str:
@@ -25,7 +25,7 @@ class ProductPicker(forms.Widget):
     def __init__(self, attrs=None, *, options_url_name: str = "inventory:product_options"):
         super().__init__(attrs)
         self.options_url_name = options_url_name
-        self.queryset: QuerySet[Product] = Product.objects.none()
+        self.queryset: ProductQuerySet[Product] = Product.objects.none()
 
     def id_for_label(self, id_):
         return f"{id_}_search" if id_ else id_
@@ -45,7 +45,12 @@ class ProductPicker(forms.Widget):
                 value if isinstance(value, Product) else self.queryset.filter(pk=value).first()
             )
             pk, text = (product.pk, product_label(product)) if product else ("", "")
-        context["widget"].update(pk=pk, text=text, options_url=reverse(self.options_url_name))
+        # Crispy marks an invalid field with aria-invalid and aria-describedby
+        # pointing at its error; they belong on the text box a person uses.
+        aria = {k: v for k, v in context["widget"]["attrs"].items() if k.startswith("aria-")}
+        context["widget"].update(
+            pk=pk, text=text, aria=aria, options_url=reverse(self.options_url_name)
+        )
         return context
 
 
@@ -59,7 +64,7 @@ class ProductPickerField(forms.Field):
         "several": _("Several products match “%(text)s”. Select one from the list."),
     }
 
-    def __init__(self, *, queryset: QuerySet[Product], **kwargs):
+    def __init__(self, *, queryset: ProductQuerySet[Product], **kwargs):
         super().__init__(**kwargs)
         self.queryset = queryset
         self.widget.queryset = queryset
@@ -72,6 +77,9 @@ class ProductPickerField(forms.Field):
                 return product
         if not text:
             return None
+        if "\x00" in text:
+            # The database refuses the character; nothing can match it anyway.
+            raise ValidationError(self.error_messages["no_match"], "no_match", {"text": text})
         matches = self._matches(text)
         if not matches:
             raise ValidationError(self.error_messages["no_match"], "no_match", {"text": text})
@@ -80,9 +88,16 @@ class ProductPickerField(forms.Field):
         return matches[0]
 
     def _matches(self, text: str) -> list[Product]:
-        """Products the typed text names: by SKU, by name, or as "Name (SKU)"."""
+        """Products the typed text names.
+
+        By SKU, by name, or as "Name (SKU)" (what picking a suggestion types);
+        failing those, the one product whose name or SKU contains the text, as
+        the suggestions would show it alone.
+        """
         matches = list(self.queryset.filter(Q(sku__iexact=text) | Q(name__iexact=text))[:2])
         name, _separator, sku = text.rpartition(" (")
         if not matches and name and sku.endswith(")"):
             matches = list(self.queryset.filter(name__iexact=name, sku__iexact=sku[:-1])[:2])
+        if not matches:
+            matches = list(self.queryset.search(text)[:2])
         return matches

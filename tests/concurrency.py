@@ -1,6 +1,7 @@
 """Helpers for tests where two users act at the same moment (PostgreSQL only)."""
 
 import threading
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -27,3 +28,18 @@ def run_in_thread(target, results, start=None):
     thread = threading.Thread(target=run)
     thread.start()
     return thread
+
+
+def waits_for_a_lock(timeout=10):
+    """Whether another connection to the test database is waiting for a lock, within `timeout`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                return True
+        time.sleep(0.02)
+    return False

@@ -27,9 +27,8 @@ def manager_client(client, manager_user):
 
 @pytest.fixture
 def roles(transactional_db):
-    """Groups again after a transactional test's flush (the data migration made them)."""
-    from django.apps import apps
+    """A transactional test's database, with the groups.
 
-    from config.roles import sync_groups
-
-    sync_groups(apps, None)
+    Nothing to do: the flush after each transactional test sends post_migrate,
+    and the roles app's receiver makes the groups again.
+    """

@@ -4,7 +4,7 @@ import factory
 from django.contrib.auth.models import Group, User
 
 from catalog.models import Product
-from inventory.models import Outlet, SerialRecord, SerialStatus
+from inventory.models import Outlet, SerialRecord, SerialStatus, StockLevel
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -52,3 +52,12 @@ class SerialRecordFactory(factory.django.DjangoModelFactory):
     serial = factory.Sequence(lambda n: f"SN{n:08d}")
     serial_normalised = factory.LazyAttribute(lambda o: SerialRecord.normalise(o.serial))
     status = SerialStatus.IN_STOCK
+
+
+class StockLevelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StockLevel
+
+    product = factory.SubFactory(ProductFactory)
+    outlet = factory.SubFactory(OutletFactory)
+    on_hand = 3

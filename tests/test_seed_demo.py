@@ -2,10 +2,11 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from catalog.models import Product
 from inventory.models import Outlet, SerialEvent, SerialRecord, StockLevel
+from tests.factories import OutletFactory
 
 
 def counts():
@@ -13,22 +14,76 @@ def counts():
     return {model.__name__: model.objects.count() for model in models}
 
 
-@pytest.mark.django_db
-def test_seed_demo_can_run_twice_without_adding_anything_twice():
-    call_command("seed_demo", stdout=StringIO())
-    first = counts()
+@pytest.fixture
+def debug_on(settings):
+    settings.DEBUG = True
+
+
+def seed_demo():
     output = StringIO()
     call_command("seed_demo", stdout=output)
-    assert counts() == first
-    assert "0 serial numbers added" in output.getvalue()
+    return output.getvalue()
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_to_run_with_debug_off(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="seed_demo runs only with DJANGO_DEBUG on"):
+        seed_demo()
+
+    assert counts() == dict.fromkeys(counts(), 0)
+
+
+@pytest.mark.django_db
+def test_seed_demo_fills_an_empty_database_and_says_what_it_added(debug_on):
+    output = seed_demo()
+
+    products, outlets = Product.objects.count(), Outlet.objects.count()
+    assert StockLevel.objects.count() == products * outlets
+    assert f"{products} products, {products * outlets} stock levels" in output
     manager = User.objects.get(username="manager")
     assert manager.check_password("manager")
     assert manager.has_perm("catalog.change_product")
 
 
 @pytest.mark.django_db
-def test_demo_data_has_serialised_and_plain_products_and_serials_at_several_outlets():
-    call_command("seed_demo", stdout=StringIO())
+def test_a_second_run_adds_nothing_and_leaves_what_a_user_changed(debug_on):
+    seed_demo()
+    # A user turns serial numbers off on one product and sets another's stock to 0.
+    plain = Product.objects.get(sku="BAR-ESP-900")
+    plain.has_serial_numbers = False
+    plain.save()
+    level = StockLevel.objects.filter(product__sku="VOL-EBK-CTY").order_by("pk").first()
+    level.on_hand = 0
+    level.save()
+    before = counts()
+
+    output = seed_demo()
+
+    assert "Demo data not loaded: the database already holds" in output
+    assert counts() == before
+    plain.refresh_from_db()
+    level.refresh_from_db()
+    assert plain.has_serial_numbers is False
+    assert level.on_hand == 0
+
+
+@pytest.mark.django_db
+def test_a_database_with_only_a_users_outlet_gets_no_demo_data(debug_on):
+    OutletFactory(name="Our only shop")
+
+    output = seed_demo()
+
+    assert "Demo data not loaded" in output
+    assert list(Outlet.objects.values_list("name", flat=True)) == ["Our only shop"]
+    assert Product.objects.count() == 0
+    assert not User.objects.filter(username="manager").exists()
+
+
+@pytest.mark.django_db
+def test_demo_data_has_serialised_and_plain_products_and_serials_at_several_outlets(debug_on):
+    seed_demo()
     assert Product.objects.filter(has_serial_numbers=True).exists()
     assert Product.objects.filter(has_serial_numbers=False).exists()
     outlets_with_serials = SerialRecord.objects.values("outlet").distinct().count()

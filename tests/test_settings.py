@@ -43,3 +43,24 @@ def test_production_settings_pass_the_deploy_check_without_warnings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_login_throttle_and_session_idle_time_come_from_the_environment():
+    code = (
+        "from django.conf import settings; "
+        "print(settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME.total_seconds(), "
+        "settings.SESSION_COOKIE_AGE, settings.SESSION_SAVE_EVERY_REQUEST)"
+    )
+    defaults = run_manage("shell", "-v", "0", "-c", code)
+    changed = run_manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        code,
+        SERIALDESK_LOGIN_FAILURE_LIMIT="3",
+        SERIALDESK_LOGIN_COOLOFF_MINUTES="30",
+        SERIALDESK_SESSION_IDLE_HOURS="2",
+    )
+    assert defaults.stdout.split() == ["5", "900.0", "43200", "True"], defaults.stderr
+    assert changed.stdout.split() == ["3", "1800.0", "7200", "True"], changed.stderr

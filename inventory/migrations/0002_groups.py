@@ -1,9 +1,9 @@
 from django.db import migrations
 
-from config.roles import sync_groups
-
 
 class Migration(migrations.Migration):
+    # Kept so the migration graph and databases that applied it stay valid; the
+    # groups are now synced by the roles app's post_migrate receiver.
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
@@ -11,4 +11,4 @@ class Migration(migrations.Migration):
         ("inventory", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(sync_groups, migrations.RunPython.noop)]
+    operations = []

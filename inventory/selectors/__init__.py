@@ -6,6 +6,7 @@ from inventory.selectors.serials import (
     serial_counts_by_status,
     serial_export_rows,
     serial_list,
+    serial_lookup,
     serials_matching_exactly,
 )
 from inventory.selectors.serials_detail import (
@@ -24,6 +25,7 @@ __all__ = [
     "serial_counts_by_status",
     "serial_export_rows",
     "serial_list",
+    "serial_lookup",
     "serials_matching_exactly",
     "outlet_count_active",
     "outlet_list",

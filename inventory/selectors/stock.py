@@ -55,7 +55,7 @@ def product_stock_by_outlet(*, product: Product) -> list[ProductOutletRow]:
             outlet=outlet,
             on_hand=outlet.on_hand,
             serial_counts=[
-                SerialCount(status, label, counts.get((outlet.pk, status), 0))
+                SerialCount(status, str(label), counts.get((outlet.pk, status), 0))
                 for status, label in SerialStatus.choices
             ],
         )

@@ -9,6 +9,7 @@ from inventory.services.serial_changes import (
 )
 from inventory.services.serials import (
     SerialsRejected,
+    serial_import_upload_create,
     serials_add,
     serials_import,
     serials_import_check,
@@ -21,6 +22,7 @@ __all__ = [
     "outlet_set_active",
     "outlet_update",
     "SerialsRejected",
+    "serial_import_upload_create",
     "serials_add",
     "serials_import",
     "serials_import_check",

@@ -3,16 +3,26 @@
 Each service locks the serial rows it changes and re-reads them under the lock,
 so two users acting on the same unit at once are served one after the other and
 the second sees what the first did.
+
+A change is decided on a page that showed the unit as it was then. The page
+sends back the `updated_at` it showed (`seen_updated_at`; for several units,
+the latest of theirs), and a unit changed since is refused with what changed,
+by whom and when (`changed_meanwhile`), instead of silently undoing that change.
+Callers that showed no state (the admin, a management command, a future API
+without it) pass nothing: the lock still serialises the changes, and nothing is
+compared. That is a choice, not an oversight: such a caller acts on the unit as
+it is when its request arrives.
 """
 
 import logging
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -52,6 +62,72 @@ def _name_serials(serials: Sequence[SerialRecord]) -> str:
     return ", ".join(names)
 
 
+def _describe_change(record: SerialRecord, event: SerialEvent | None) -> str:
+    """Transferred to Harbour Mall by alex on 5 May 2025, 10:04."""
+    if event is None:
+        # Changed without a history line (e.g. in the admin): only when is known.
+        change, who, when = _("Changed"), None, record.updated_at
+    else:
+        change, who, when = event.get_kind_display(), event.user, event.created_at
+        if event.kind == SerialEventKind.TRANSFERRED and event.to_outlet:
+            change = _("Transferred to %(outlet)s") % {"outlet": event.to_outlet.name}
+        elif event.kind == SerialEventKind.EDITED and event.note:
+            change = _("Edited (%(note)s)") % {"note": event.note}
+    values = {
+        "change": change,
+        "user": who.get_username() if who else "",
+        "time": formats.date_format(timezone.localtime(when), "DATETIME_FORMAT"),
+    }
+    if who:
+        return _("%(change)s by %(user)s on %(time)s") % values
+    return _("%(change)s on %(time)s") % values
+
+
+def _refuse_if_changed(records: Sequence[SerialRecord], seen_updated_at: datetime | None) -> None:
+    """Refuse (`changed_meanwhile`) when a locked unit changed after the page showed it."""
+    if seen_updated_at is None:
+        return
+    changed = [r for r in records if r.updated_at > seen_updated_at]
+    if not changed:
+        return
+    named = changed[:NAMED_IN_MESSAGE]
+    latest: dict[int, SerialEvent] = {}
+    events = (
+        SerialEvent.objects.filter(serial__in=named, created_at__gt=seen_updated_at)
+        .select_related("user", "to_outlet")
+        .order_by("serial_id", "-created_at", "-id")
+    )
+    for event in events:
+        latest.setdefault(event.serial_id, event)
+    if len(changed) == 1:
+        message = _(
+            "Serial number “%(serial)s” changed after this page was shown (%(change)s). "
+            "Nothing was saved; the page now shows it as it is. Submit again if your "
+            "change still applies."
+        ) % {
+            "serial": changed[0].serial,
+            "change": _describe_change(changed[0], latest.get(changed[0].pk)),
+        }
+        raise ValidationError(message, code="changed_meanwhile")
+    changes = [
+        _("“%(serial)s” (%(change)s)")
+        % {"serial": r.serial, "change": _describe_change(r, latest.get(r.pk))}
+        for r in named
+    ]
+    if len(changed) > len(named):
+        changes.append(_("and %(count)s more") % {"count": len(changed) - len(named)})
+    message = ngettext(
+        "%(count)s of these serial numbers changed after this page was shown: %(changes)s. "
+        "Nothing was saved; the page now shows them as they are. Submit again if your "
+        "change still applies.",
+        "%(count)s of these serial numbers changed after this page was shown: %(changes)s. "
+        "Nothing was saved; the page now shows them as they are. Submit again if your "
+        "change still applies.",
+        len(changed),
+    ) % {"count": len(changed), "changes": "; ".join(changes)}
+    raise ValidationError(message, code="changed_meanwhile")
+
+
 def _duplicate_error(existing: SerialRecord) -> ValidationError:
     return ValidationError(
         _(
@@ -78,10 +154,17 @@ def _find_duplicate(*, serial: SerialRecord, normalised: str) -> SerialRecord | 
 
 @transaction.atomic
 def serial_update(
-    *, serial: SerialRecord, text: str, notes: str, user: AbstractBaseUser | None
+    *,
+    serial: SerialRecord,
+    text: str,
+    notes: str,
+    user: User | None,
+    seen_updated_at: datetime | None = None,
 ) -> SerialRecord:
     """Correct a serial's text (still unique for its product) or its notes, and log it."""
     record = _lock(serial)
+    # Before measuring changes: "no change" from an older page would undo another's.
+    _refuse_if_changed([record], seen_updated_at)
     text = text.strip()
     notes = notes.strip()
     problem = serial_text_problem(text)
@@ -128,8 +211,9 @@ def serials_transfer(
     *,
     serials: Iterable[SerialRecord] | QuerySet[SerialRecord],
     to_outlet: Outlet,
-    user: AbstractBaseUser | None,
+    user: User | None,
     note: str = "",
+    seen_updated_at: datetime | None = None,
 ) -> int:
     """Move In stock or Faulty serials to another active outlet; returns how many moved."""
     if isinstance(serials, QuerySet):
@@ -144,6 +228,7 @@ def serials_transfer(
         raise ValidationError(
             _("Some of the selected serial numbers no longer exist."), code="not_found"
         )
+    _refuse_if_changed(locked, seen_updated_at)
     if not Outlet.objects.filter(pk=to_outlet.pk, is_active=True).exists():
         raise ValidationError(
             _("%(outlet)s is inactive; serial numbers cannot be transferred to it.")
@@ -196,13 +281,18 @@ def serials_transfer(
 
 @transaction.atomic
 def serial_write_off(
-    *, serial: SerialRecord, reason: str, user: AbstractBaseUser | None
+    *,
+    serial: SerialRecord,
+    reason: str,
+    user: User | None,
+    seen_updated_at: datetime | None = None,
 ) -> SerialRecord:
     """Write off an In stock or Faulty serial (lost, stolen, scrapped, returned), with a reason."""
     reason = reason.strip()
     if not reason:
         raise ValidationError(_("Give a reason for the write-off."), code="reason_required")
     record = _lock(serial)
+    _refuse_if_changed([record], seen_updated_at)
     if record.status not in MOVABLE_STATUSES:
         raise ValidationError(
             _(
@@ -229,9 +319,15 @@ def serial_write_off(
 
 
 @transaction.atomic
-def serial_delete(*, serial: SerialRecord, user: AbstractBaseUser | None) -> None:
+def serial_delete(
+    *,
+    serial: SerialRecord,
+    user: User | None,
+    seen_updated_at: datetime | None = None,
+) -> None:
     """Delete a serial recorded by mistake; one that was ever sold must be written off instead."""
     record = _lock(serial)
+    _refuse_if_changed([record], seen_updated_at)
     if (
         record.status == SerialStatus.SOLD
         or record.events.filter(kind=SerialEventKind.SOLD).exists()

@@ -8,25 +8,38 @@ grow per serial.
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from inventory import sql
-from inventory.models import Outlet, SerialEventKind, SerialRecord, SerialStatus
+from inventory.models import (
+    Outlet,
+    SerialEventKind,
+    SerialImportUpload,
+    SerialRecord,
+    SerialStatus,
+)
 
 # What separates entries in the "Serial numbers" field: the procedure's commas,
 # and the new lines, tabs and semicolons that scanners and spreadsheets send.
 SEPARATORS = re.compile(r"[,;\t\r\n]+")
-MAX_SERIAL_LENGTH = SerialRecord._meta.get_field("serial").max_length
+_serial_max_length = SerialRecord._meta.get_field("serial").max_length
+# Always set on a CharField; Django types `max_length` for every field, hence int | None.
+assert _serial_max_length is not None
+MAX_SERIAL_LENGTH: int = _serial_max_length
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +70,8 @@ class SerialsCheck:
     problems: list[EntryProblem] = field(default_factory=list)
     # Serial texts that also exist on another product: accepted, but said.
     warnings: list[str] = field(default_factory=list)
+    # CSV rows below the header that hold anything (0 for typed entries).
+    rows: int = 0
 
 
 @dataclass(frozen=True)
@@ -88,12 +103,35 @@ def serial_text_problem(text: str) -> tuple[str, str] | None:
     """The (code, reason) that makes `text` unusable as a serial number, if any."""
     if not text:
         return "empty", _("The serial number is empty.")
-    if len(text) > MAX_SERIAL_LENGTH:
+    # The key must fit its column too, and NFKC can lengthen text (`ﷺ` is 18 characters).
+    if len(text) > MAX_SERIAL_LENGTH or len(SerialRecord.normalise(text)) > MAX_SERIAL_LENGTH:
         return "too_long", _("Longer than %(max)s characters.") % {"max": MAX_SERIAL_LENGTH}
     if "," in text:
         return "comma", _("Contains a comma.")
     if not text.isprintable():
         return "unprintable", _("Contains a control or non-printable character.")
+    return None
+
+
+def product_problem(product: Product) -> tuple[str, str] | None:
+    """The (code, reason) why no serials may be recorded for `product`, if any.
+
+    The one place for these rules: "Add Serial numbers" and Import CSV both ask it.
+    """
+    if not product.has_serial_numbers:
+        reason = _("%(product)s does not have serial numbers enabled.")
+        return "product_not_serialised", reason % {"product": product.name}
+    if not product.is_active:
+        return "product_inactive", _("The product %(product)s is inactive.") % {
+            "product": product.name
+        }
+    return None
+
+
+def outlet_problem(outlet: Outlet) -> tuple[str, str] | None:
+    """The (code, reason) why no serials may be recorded at `outlet`, if any."""
+    if not outlet.is_active:
+        return "outlet_inactive", _("The outlet %(outlet)s is inactive.") % {"outlet": outlet.name}
     return None
 
 
@@ -166,7 +204,7 @@ def _records_by_text(*, normalised: Sequence[str]) -> dict[str, list[SerialRecor
 
 
 def _record_checked(
-    *, check: SerialsCheck, only_valid: bool, origin: str, user: AbstractBaseUser | None
+    *, check: SerialsCheck, only_valid: bool, origin: str, user: User | None
 ) -> SerialsRecorded:
     """Insert a checked batch's valid entries as In stock units, in one statement.
 
@@ -209,23 +247,29 @@ def serials_add(
     product: Product,
     outlet: Outlet,
     entries: Sequence[str],
-    user: AbstractBaseUser | None,
+    user: User | None,
     only_valid: bool = False,
 ) -> SerialsRecorded:
     """Record serials of one product at one outlet: all of them, or none unless `only_valid`."""
+    cap = settings.SERIALDESK_MAX_SERIALS_PER_SUBMISSION
+    if len(entries) > cap:
+        raise ValidationError(
+            _(
+                "At most %(max)s serial numbers can be added at once; this has %(count)s. "
+                "Split them, or use Import CSV for bigger batches."
+            )
+            % {
+                "max": number_format(cap, force_grouping=True),
+                "count": number_format(len(entries), force_grouping=True),
+            },
+            code="too_many",
+        )
     # Locked, so a manager turning serial numbers off waits for this batch (or
     # this batch sees the product as it is after that change).
     product = Product.objects.select_for_update().get(pk=product.pk)
-    if not product.has_serial_numbers:
-        raise ValidationError(
-            _("%(product)s does not have serial numbers enabled.") % {"product": product.name},
-            code="product_not_serialised",
-        )
-    if not outlet.is_active:
-        raise ValidationError(
-            _("The outlet %(outlet)s is inactive.") % {"outlet": outlet.name},
-            code="outlet_inactive",
-        )
+    problem = product_problem(product) or outlet_problem(outlet)
+    if problem:
+        raise ValidationError(problem[1], code=problem[0])
     if not entries:
         raise ValidationError(_("Enter at least one serial number."), code="empty")
     batch = [
@@ -240,17 +284,41 @@ def serials_add(
 
 # CSV import ---------------------------------------------------------------
 
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV
+# injection"). Export prefixes such a cell, and one already led by quotes, with
+# one more ', so import can take exactly that one off again: the round trip
+# gives back the text as it was.
+_FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
+_ESCAPED_FORMULA_START = re.compile(r"'+[=+\-@\t\r]")
+
+
+def csv_cell_escape(value: str) -> str:
+    """`value` as a CSV cell that a spreadsheet shows as text, never runs."""
+    return f"'{value}" if _FORMULA_START.match(value) else value
+
+
+def csv_cell_unescape(value: str) -> str:
+    """The text a cell written by `csv_cell_escape` came from."""
+    return value[1:] if _ESCAPED_FORMULA_START.match(value) else value
+
+
 IMPORT_COLUMNS = {
     "serial": {"serial", "serial number", "serial no", "serial_number"},
     "sku": {"product sku", "product_sku", "sku"},
     "outlet": {"outlet", "outlet name", "outlet_name"},
 }
 
+# How long a refused file waits for "Import only the valid rows".
+IMPORT_UPLOAD_KEPT_FOR = timedelta(days=1)
+
 
 def _import_columns(header: Sequence[str]) -> dict[str, int]:
     names = [name.strip().lower() for name in header]
+    # Export CSV's headers, in whatever language it wrote them, read back too.
+    exported = {"serial": _("Serial number"), "sku": _("SKU"), "outlet": _("Outlet")}
     columns = {}
     for key, accepted in IMPORT_COLUMNS.items():
+        accepted = accepted | {exported[key].lower()}
         index = next((i for i, name in enumerate(names) if name in accepted), None)
         if index is None:
             raise ValidationError(
@@ -258,32 +326,74 @@ def _import_columns(header: Sequence[str]) -> dict[str, int]:
                     "The first row must name the columns serial, product SKU and outlet "
                     "(found: %(found)s)."
                 )
-                % {"found": ", ".join(header) or _("nothing")},
+                % {"found": Truncator(", ".join(header)).chars(200) or _("nothing")},
                 code="bad_header",
             )
         columns[key] = index
     return columns
 
 
+def _csv_records(csv_text: str) -> Iterator[tuple[int, list[str]]]:
+    """Each record of a CSV text with its row number (the header is row 1).
+
+    Rows may end in LF, CRLF or a lone CR (old Mac exports). A row that is not
+    valid CSV, or holds a NUL character (PostgreSQL refuses it in text), stops
+    the reading with an error that names it.
+    """
+    # newline="" hands the csv module every line ending untouched, as it expects.
+    reader = csv.reader(io.StringIO(csv_text.removeprefix("\ufeff"), newline=""), strict=True)
+    row = 0
+    while True:
+        row += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise _csv_error(row, error) from None
+        if any("\x00" in cell for cell in cells):
+            raise ValidationError(
+                _("Row %(row)s contains a NUL character, which cannot be imported.")
+                % {"row": row},
+                code="nul",
+            )
+        yield row, cells
+
+
+def _csv_error(row: int, error: csv.Error) -> ValidationError:
+    limit = csv.field_size_limit()
+    # The csv module says what went wrong only in its message.
+    if "field limit" in str(error):
+        message = _("Row %(row)s has a cell longer than %(max)s characters.") % {
+            "row": row,
+            "max": number_format(limit, force_grouping=True),
+        }
+        return ValidationError(message, code="cell_too_long")
+    message = _(
+        "Row %(row)s is not valid CSV (%(detail)s). Check its quotes, or save the file "
+        "again as CSV from the spreadsheet."
+    ) % {"row": row, "detail": error}
+    return ValidationError(message, code="malformed")
+
+
 @transaction.atomic
 def serials_import_check(*, csv_text: str) -> SerialsCheck:
-    """Read a CSV of serial, product SKU, outlet rows and check every row."""
-    reader = csv.reader(io.StringIO(csv_text.lstrip("\ufeff")))
-    header = next(reader, None)
+    """Read a CSV of serial, product SKU, outlet rows and check every row.
+
+    The same rules as "Add Serial numbers", row by row.
+    """
+    records = _csv_records(csv_text)
+    header = next(records, None)
     if header is None:
         raise ValidationError(_("The file is empty."), code="empty")
-    columns = _import_columns(header)
-    rows = [
-        (line, [cell.strip() for cell in cells])
-        for line, cells in enumerate(reader, start=2)
-        if any(cell.strip() for cell in cells)
-    ]
+    columns = _import_columns(header[1])
+    rows = [(line, cells) for line, cells in records if any(cell.strip() for cell in cells)]
     if not rows:
         raise ValidationError(_("The file has no rows below its header."), code="empty")
 
     def cell(cells: list[str], key: str) -> str:
         index = columns[key]
-        return cells[index] if index < len(cells) else ""
+        return csv_cell_unescape(cells[index].strip()) if index < len(cells) else ""
 
     skus = {cell(cells, "sku").lower() for _line, cells in rows}
     # Locked in primary-key order, as in `serials_add`.
@@ -303,36 +413,49 @@ def serials_import_check(*, csv_text: str) -> SerialsCheck:
         product = products.get(sku.lower())
         outlet = outlets.get(outlet_name.lower())
         if product is None:
-            reason, code = _("Unknown product SKU “%(sku)s”.") % {"sku": sku}, "unknown_product"
-        elif not product.has_serial_numbers:
-            reason = _("%(product)s does not have serial numbers enabled.") % {
-                "product": product.name
-            }
-            code = "product_not_serialised"
+            reason = _("Unknown product SKU “%(sku)s”.") % {"sku": Truncator(sku).chars(40)}
+            problems.append(EntryProblem(text, reason, "unknown_product", line))
         elif outlet is None:
-            reason, code = (
-                _("Unknown outlet “%(outlet)s”.") % {"outlet": outlet_name},
-                "unknown_outlet",
-            )
-        elif not outlet.is_active:
-            reason = _("The outlet %(outlet)s is inactive.") % {"outlet": outlet.name}
-            code = "outlet_inactive"
+            reason = _("Unknown outlet “%(outlet)s”.") % {
+                "outlet": Truncator(outlet_name).chars(40)
+            }
+            problems.append(EntryProblem(text, reason, "unknown_outlet", line))
+        elif problem := product_problem(product) or outlet_problem(outlet):
+            problems.append(EntryProblem(text, problem[1], problem[0], line))
         else:
             entries.append(SerialEntry(text, product, outlet, line))
-            continue
-        problems.append(EntryProblem(text, reason, code, line))
 
     check = serials_check(entries=entries, in_rows=True)
     check.problems = sorted(problems + check.problems, key=lambda problem: problem.position)
+    check.rows = len(rows)
     return check
 
 
 @transaction.atomic
 def serials_import(
-    *, csv_text: str, user: AbstractBaseUser | None, only_valid: bool = False
+    *, csv_text: str, user: User | None, only_valid: bool = False
 ) -> SerialsRecorded:
-    """Import serials from CSV: every row, or none unless `only_valid`."""
+    """Import serials from CSV: every row, or none unless `only_valid`.
+
+    The user's kept file (see `serial_import_upload_create`) has served once
+    the import succeeds, so it goes with it.
+    """
     check = serials_import_check(csv_text=csv_text)
-    return _record_checked(
+    result = _record_checked(
         check=check, only_valid=only_valid, origin=SerialEventKind.IMPORTED, user=user
+    )
+    if user is not None:
+        SerialImportUpload.objects.filter(user=user).delete()
+    return result
+
+
+@transaction.atomic
+def serial_import_upload_create(
+    *, user: User, file_name: str, csv_text: str, row_count: int
+) -> SerialImportUpload:
+    """Keep a refused CSV file for its user: it replaces theirs, and none outlives a day."""
+    expired = timezone.now() - IMPORT_UPLOAD_KEPT_FOR
+    SerialImportUpload.objects.filter(Q(user=user) | Q(created_at__lt=expired)).delete()
+    return SerialImportUpload.objects.create(
+        user=user, file_name=file_name[:255], text=csv_text, row_count=row_count
     )

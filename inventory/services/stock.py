@@ -2,7 +2,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
@@ -21,9 +21,7 @@ def _negative_stock() -> ValidationError:
 
 
 @transaction.atomic
-def stock_set(
-    *, product: Product, outlet: Outlet, on_hand: int, user: AbstractBaseUser | None
-) -> StockLevel:
+def stock_set(*, product: Product, outlet: Outlet, on_hand: int, user: User | None) -> StockLevel:
     """Set the units on hand of a product at an outlet (a stock count)."""
     if on_hand < 0:
         raise _negative_stock()

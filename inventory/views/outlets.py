@@ -1,24 +1,21 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
 
+from config.mixins import ListPageMixin
 from inventory import selectors, services
 from inventory.forms import OutletForm
 from inventory.models import Outlet
 
 
-class OutletListView(PermissionRequiredMixin, ListView):
+class OutletListView(ListPageMixin, ListView):
     permission_required = "inventory.view_outlet"
-    raise_exception = True
-
-    def get_paginate_by(self, queryset):
-        return settings.SERIALDESK_PAGE_SIZE
 
     def get_queryset(self):
         return selectors.outlet_list()
@@ -31,7 +28,11 @@ class OutletCreateView(PermissionRequiredMixin, CreateView):
     template_name = "inventory/outlet_form.html"
 
     def form_valid(self, form):
-        outlet = services.outlet_create(**form.cleaned_data)
+        try:
+            outlet = services.outlet_create(**form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
         messages.success(self.request, _("Outlet “%(name)s” added.") % {"name": outlet.name})
         return redirect("inventory:outlet_list")
 
@@ -43,7 +44,11 @@ class OutletUpdateView(PermissionRequiredMixin, UpdateView):
     form_class = OutletForm
 
     def form_valid(self, form):
-        outlet = services.outlet_update(outlet=self.object, **form.cleaned_data)
+        try:
+            outlet = services.outlet_update(outlet=self.object, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
         messages.success(self.request, _("Outlet “%(name)s” saved.") % {"name": outlet.name})
         return redirect("inventory:outlet_list")
 

@@ -1,3 +1,6 @@
+import copy
+from collections.abc import Sequence
+
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
@@ -8,10 +11,21 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import DeleteView, DetailView, FormView, UpdateView
+from django.views.generic.edit import FormMixin
 
+from config.mixins import signed_in_user
 from inventory import selectors, services
-from inventory.forms import SerialTransferForm, SerialUpdateForm, SerialWriteOffForm
+from inventory.forms import (
+    SerialDeleteForm,
+    SerialTransferForm,
+    SerialUpdateForm,
+    SerialWriteOffForm,
+    change_token,
+    serial_pks,
+)
 from inventory.models import SerialRecord
+
+TOKEN = "seen_updated_at"
 
 
 def get_serial_or_404(pk: int) -> SerialRecord:
@@ -25,7 +39,46 @@ class SerialPermissionMixin(PermissionRequiredMixin):
     raise_exception = True
     # FormView treats PUT as POST and DeleteView deletes on DELETE without the
     # service's rules: only the methods a browser sends are allowed.
-    http_method_names = ["get", "post", "head", "options"]
+    http_method_names: Sequence[str] = ["get", "post", "head", "options"]
+
+
+class ChangeFromPageMixin(FormMixin):
+    """A change view whose form carries the state its page showed (`change_token`).
+
+    `shown_serials` is what the page shows, read once per request. When the
+    service refuses a change made on an older page (`changed_meanwhile`), the
+    form comes back with everything typed and the token of the state shown now,
+    so submitting again is a decision made on the current state.
+    """
+
+    def shown_serials(self) -> list[SerialRecord]:
+        raise NotImplementedError
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if shown := self.shown_serials():
+            initial[TOKEN] = change_token(shown)
+        return initial
+
+    def refuse(self, form, error: ValidationError, field: str | None = None):
+        if getattr(error, "code", None) == "changed_meanwhile":
+            form.add_error(None, error)
+            self.show_current_state(form)
+        else:
+            form.add_error(field, error)
+        return self.form_invalid(form)
+
+    def form_invalid(self, form):
+        # A hidden field's error would not show: say it above the form.
+        if token_errors := form.errors.pop(TOKEN, None):
+            form.add_error(None, token_errors)
+            self.show_current_state(form)
+        return super().form_invalid(form)
+
+    def show_current_state(self, form) -> None:
+        form.data = form.data.copy()
+        if shown := self.shown_serials():
+            form.data[TOKEN] = change_token(shown)
 
 
 class SerialDetailView(SerialPermissionMixin, DetailView):
@@ -49,12 +102,21 @@ class SerialDetailView(SerialPermissionMixin, DetailView):
         )
 
 
-class SerialUpdateView(SerialPermissionMixin, UpdateView):
+class SerialUpdateView(SerialPermissionMixin, ChangeFromPageMixin, UpdateView):
     permission_required = "inventory.change_serialrecord"
     form_class = SerialUpdateForm
 
     def get_object(self, queryset=None):
-        return get_serial_or_404(self.kwargs["pk"])
+        serial = get_serial_or_404(self.kwargs["pk"])
+        # The form writes what was typed onto the object; the page shows the stored unit.
+        self.stored = copy.copy(serial)
+        return serial
+
+    def shown_serials(self) -> list[SerialRecord]:
+        return [self.stored]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(serial=self.stored, **kwargs)
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -63,42 +125,52 @@ class SerialUpdateView(SerialPermissionMixin, UpdateView):
                 serial=self.object,
                 text=data["serial"],
                 notes=data["notes"],
-                user=self.request.user,
+                user=signed_in_user(self.request),
+                seen_updated_at=data[TOKEN],
             )
         except ValidationError as error:
-            form.add_error("serial", error)
-            return self.form_invalid(form)
+            return self.refuse(form, error, "serial")
         messages.success(self.request, _("Serial number “%(serial)s” saved.") % {"serial": serial})
         return redirect(serial)
 
 
-class SerialTransferView(SerialPermissionMixin, FormView):
+class SerialTransferView(SerialPermissionMixin, ChangeFromPageMixin, FormView):
     permission_required = "inventory.transfer_serialrecord"
     form_class = SerialTransferForm
     template_name = "inventory/serialrecord_transfer.html"
 
     @cached_property
-    def selected_pks(self) -> list[int]:
+    def selected(self) -> list[SerialRecord]:
         data = self.request.POST if self.request.method == "POST" else self.request.GET
-        return [int(pk) for pk in data.getlist("serial") if pk.isdigit()]
+        return list(selectors.serials_by_pks(pks=serial_pks(data.getlist("serial"))))
+
+    def shown_serials(self) -> list[SerialRecord]:
+        return self.selected
 
     def get_initial(self):
-        return {"serial": self.selected_pks}
+        return {**super().get_initial(), "serial": [s.pk for s in self.selected]}
+
+    def get_form_kwargs(self):
+        outlets = {s.outlet for s in self.selected}
+        current = outlets.pop() if len(outlets) == 1 else None
+        return {**super().get_form_kwargs(), "current_outlet": current}
 
     def get_context_data(self, **kwargs):
-        serials = selectors.serials_by_pks(pks=self.selected_pks)
-        return super().get_context_data(serials=serials, **kwargs)
+        return super().get_context_data(serials=self.selected, **kwargs)
 
     def form_valid(self, form):
         data = form.cleaned_data
         outlet, serials = data["outlet"], data["serial"]
         try:
             count = services.serials_transfer(
-                serials=serials, to_outlet=outlet, user=self.request.user, note=data["note"]
+                serials=serials,
+                to_outlet=outlet,
+                user=signed_in_user(self.request),
+                note=data["note"],
+                seen_updated_at=data[TOKEN],
             )
         except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
+            return self.refuse(form, error)
         message = ngettext(
             "%(count)s serial number transferred to %(outlet)s.",
             "%(count)s serial numbers transferred to %(outlet)s.",
@@ -110,7 +182,7 @@ class SerialTransferView(SerialPermissionMixin, FormView):
         return redirect(reverse("inventory:serial_list") + f"?outlet={outlet.pk}")
 
 
-class SerialWriteOffView(SerialPermissionMixin, FormView):
+class SerialWriteOffView(SerialPermissionMixin, ChangeFromPageMixin, FormView):
     permission_required = "inventory.writeoff_serialrecord"
     form_class = SerialWriteOffForm
     template_name = "inventory/serialrecord_write_off.html"
@@ -119,27 +191,38 @@ class SerialWriteOffView(SerialPermissionMixin, FormView):
     def serial(self) -> SerialRecord:
         return get_serial_or_404(self.kwargs["pk"])
 
+    def shown_serials(self) -> list[SerialRecord]:
+        return [self.serial]
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(serial=self.serial, **kwargs)
 
     def form_valid(self, form):
-        reason = form.cleaned_data["reason"]
+        data = form.cleaned_data
         try:
-            services.serial_write_off(serial=self.serial, reason=reason, user=self.request.user)
+            services.serial_write_off(
+                serial=self.serial,
+                reason=data["reason"],
+                user=signed_in_user(self.request),
+                seen_updated_at=data[TOKEN],
+            )
         except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
+            return self.refuse(form, error)
         message = _("Serial number “%(serial)s” written off.") % {"serial": self.serial}
         messages.success(self.request, message)
         return redirect(self.serial)
 
 
-class SerialDeleteView(SerialPermissionMixin, DeleteView):
+class SerialDeleteView(SerialPermissionMixin, ChangeFromPageMixin, DeleteView):
     permission_required = "inventory.delete_serialrecord"
+    form_class = SerialDeleteForm
     context_object_name = "serial"
 
     def get_object(self, queryset=None):
         return get_serial_or_404(self.kwargs["pk"])
+
+    def shown_serials(self) -> list[SerialRecord]:
+        return [self.object]
 
     def get_context_data(self, **kwargs):
         was_sold = selectors.serial_was_sold(serial=self.object)
@@ -147,10 +230,13 @@ class SerialDeleteView(SerialPermissionMixin, DeleteView):
 
     def form_valid(self, form):
         try:
-            services.serial_delete(serial=self.object, user=self.request.user)
+            services.serial_delete(
+                serial=self.object,
+                user=signed_in_user(self.request),
+                seen_updated_at=form.cleaned_data[TOKEN],
+            )
         except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
+            return self.refuse(form, error)
         message = _("Serial number “%(serial)s” deleted.") % {"serial": self.object}
         messages.success(self.request, message)
         return redirect("inventory:serial_list")

@@ -1,7 +1,7 @@
 import csv
+import itertools
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
@@ -16,26 +16,28 @@ from django.views.decorators.http import require_GET
 from django.views.generic import FormView
 from django_filters.views import FilterView
 
+from config.mixins import ListPageMixin, signed_in_user
 from inventory import selectors, services
 from inventory.filters import SerialRecordFilter
 from inventory.forms import SerialsAddForm, SerialsImportForm
-from inventory.services.serials import SerialsRecorded
+from inventory.models import SerialImportUpload
+from inventory.services.serials import SerialsRecorded, csv_cell_escape
 
 
-class SerialListView(PermissionRequiredMixin, FilterView):
+class SerialListView(ListPageMixin, FilterView):
     permission_required = "inventory.view_serialrecord"
-    raise_exception = True
     filterset_class = SerialRecordFilter
     template_name = "inventory/serialrecord_list.html"
-
-    def get_paginate_by(self, queryset):
-        return settings.SERIALDESK_PAGE_SIZE
 
     def get_queryset(self):
         return selectors.serial_list()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(just_added="added_at" in self.request.GET, **kwargs)
+        # The Filter button sends the hidden, empty added_at too: only a real
+        # batch time means "the serials just recorded".
+        filterset = self.filterset
+        just_added = filterset.is_valid() and filterset.form.cleaned_data.get("added_at")
+        return super().get_context_data(just_added=bool(just_added), **kwargs)
 
 
 class _BatchView(PermissionRequiredMixin, FormView):
@@ -95,7 +97,7 @@ class SerialCreateView(_BatchView):
             product=data["product"],
             outlet=data["outlet"],
             entries=data["serial_numbers"],
-            user=self.request.user,
+            user=signed_in_user(self.request),
             only_valid=data["only_valid"],
         )
 
@@ -108,14 +110,37 @@ class SerialCreateView(_BatchView):
 
 
 class SerialImportView(_BatchView):
-    permission_required = "inventory.import_serialrecord"
+    """Import CSV. A file with problems is kept on the server and the page refers
+    to it by id, so importing its valid rows sends nothing through the page again."""
+
+    permission_required = "inventory.add_serialrecord"
     form_class = SerialsImportForm
     template_name = "inventory/serialrecord_import.html"
+    upload: SerialImportUpload | None = None  # the kept file the page refers to
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(upload=self.upload, **kwargs)
 
     def record(self, data: dict) -> SerialsRecorded:
-        return services.serials_import(
-            csv_text=data["csv_text"], user=self.request.user, only_valid=data["only_valid"]
-        )
+        self.upload = data["upload"]
+        try:
+            return services.serials_import(
+                csv_text=data["csv_text"],
+                user=signed_in_user(self.request),
+                only_valid=data["only_valid"],
+            )
+        except services.SerialsRejected as rejected:
+            if self.upload is None:
+                self.upload = services.serial_import_upload_create(
+                    user=signed_in_user(self.request),
+                    file_name=data["file_name"],
+                    csv_text=data["csv_text"],
+                    row_count=rejected.check.rows,
+                )
+            raise
 
     def recorded_message(self, count: int) -> str:
         text = ngettext(
@@ -137,12 +162,13 @@ def product_options(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission_required("inventory.view_serialrecord", raise_exception=True)
 def serial_lookup(request: HttpRequest) -> HttpResponse:
-    """The header's "Look up serial": one exact match opens it, else the filtered list."""
+    """The "Look up serial" page: one exact match opens its page, else the matches are listed."""
     text = request.GET.get("q", "").strip()
-    matches = list(selectors.serials_matching_exactly(text=text)[:2]) if text else []
-    if len(matches) == 1:
-        return redirect(matches[0])
-    return redirect(f"{reverse('inventory:serial_list')}?{urlencode({'q': text})}")
+    found = selectors.serial_lookup(text=text)
+    if len(found.exact) == 1:
+        return redirect(found.exact[0])
+    context = {"found": found, "lookup_query": text, "list_query": urlencode({"q": text})}
+    return render(request, "inventory/serial_lookup.html", context)
 
 
 class _Echo:
@@ -152,11 +178,31 @@ class _Echo:
         return value
 
 
+# Rows per piece of the streamed export, as many as the database sends at once
+# (selectors.serial_export_rows): few writes, one chunk in memory.
+EXPORT_CHUNK_ROWS = 2000
+
+# The BOM tells spreadsheets the file is UTF-8, so accents survive.
+BOM = "\ufeff"
+
+
+def _export_cells(row: tuple) -> list[str]:
+    *values, created_at, notes = row
+    added = timezone.localtime(created_at).strftime("%Y-%m-%d %H:%M")
+    return [csv_cell_escape(str(value)) for value in (*values, added, notes)]
+
+
 @require_GET
 @permission_required("inventory.view_serialrecord", raise_exception=True)
 def serial_export(request: HttpRequest) -> StreamingHttpResponse:
-    """The filtered Serial numbers list as CSV, streamed row by row."""
+    """The Serial numbers list as CSV, with the list's filters, streamed in chunks."""
     filterset = SerialRecordFilter(request.GET, queryset=selectors.serial_list())
+    # As on the list (FilterView's strict mode): invalid filters match no rows, not all.
+    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    rows = selectors.serial_export_rows(queryset)
+    # Run the query before the response starts, so a database error gives an
+    # error page rather than a file cut short.
+    first_chunk = list(itertools.islice(rows, EXPORT_CHUNK_ROWS))
     writer = csv.writer(_Echo())
     header = [
         _("Serial number"),
@@ -169,12 +215,25 @@ def serial_export(request: HttpRequest) -> StreamingHttpResponse:
     ]
 
     def lines():
-        yield writer.writerow(header)
-        for *values, created_at, notes in selectors.serial_export_rows(filterset.qs):
-            added = timezone.localtime(created_at).strftime("%Y-%m-%d %H:%M")
-            yield writer.writerow([*values, added, notes])
+        yield BOM + writer.writerow(header)
+        chunk = first_chunk
+        while chunk:
+            yield "".join(writer.writerow(_export_cells(row)) for row in chunk)
+            chunk = list(itertools.islice(rows, EXPORT_CHUNK_ROWS))
 
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="serial-numbers-{stamp}.csv"'
+    return response
+
+
+@require_GET
+@permission_required("inventory.add_serialrecord", raise_exception=True)
+def serial_import_template(request: HttpRequest) -> HttpResponse:
+    """A CSV to fill in for Import CSV: the columns it reads and one example row."""
+    writer = csv.writer(_Echo())
+    text = BOM + writer.writerow(["serial", "product SKU", "outlet"])
+    text += writer.writerow(["SN-000123", "EXAMPLE-SKU", _("Main Street")])
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="serial-import-template.csv"'
     return response

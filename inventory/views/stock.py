@@ -1,7 +1,5 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -10,19 +8,16 @@ from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 
 from catalog.models import Product
+from config.mixins import ListPageMixin, signed_in_user
 from inventory import selectors, services
 from inventory.filters import StockLevelFilter
 from inventory.forms import StockSetForm
 
 
-class StockLevelListView(PermissionRequiredMixin, FilterView):
+class StockLevelListView(ListPageMixin, FilterView):
     permission_required = "inventory.view_stocklevel"
-    raise_exception = True
     filterset_class = StockLevelFilter
     template_name = "inventory/stocklevel_list.html"
-
-    def get_paginate_by(self, queryset):
-        return settings.SERIALDESK_PAGE_SIZE
 
     def get_queryset(self):
         return selectors.stock_level_list()
@@ -34,11 +29,14 @@ def stock_set(request: HttpRequest, product_pk: int) -> HttpResponse:
     product = get_object_or_404(Product, pk=product_pk)
     form = StockSetForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        text = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        messages.error(request, text)
         return redirect(product)
     outlet, on_hand = form.cleaned_data["outlet"], form.cleaned_data["on_hand"]
     try:
-        services.stock_set(product=product, outlet=outlet, on_hand=on_hand, user=request.user)
+        services.stock_set(
+            product=product, outlet=outlet, on_hand=on_hand, user=signed_in_user(request)
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(product)

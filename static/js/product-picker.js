@@ -42,6 +42,27 @@
     next.focus();
   }
 
+  // The options view reads the typed text as `q`, whatever the field's name.
+  document.addEventListener("htmx:configRequest", (event) => {
+    const p = parts(event.detail.elt);
+    if (p && event.detail.elt === p.text) {
+      event.detail.parameters = { q: p.text.value };
+    }
+  });
+
+  // Text typed before htmx was ready (a fast typist, a slow page) still gets
+  // its suggestions; a page shown again after an error does not reopen the
+  // list over the error, because its box does not have the focus.
+  // htmx says "htmx:load" on the body once it has wired up the whole page.
+  document.addEventListener("htmx:load", (event) => {
+    if (event.target !== document.body) return;
+    const p = parts(document.activeElement || document.body);
+    if (p && document.activeElement === p.text && p.text.value.trim() && !p.hidden.value) {
+      // "focus" (one of the box's triggers): "input changed" would see no change.
+      window.htmx.trigger(p.text, "focus");
+    }
+  });
+
   document.addEventListener("input", (event) => {
     const p = parts(event.target);
     if (p && event.target === p.text) p.hidden.value = "";

@@ -98,9 +98,10 @@ def test_other_changes_are_allowed_while_units_are_in_stock():
     assert product.retail_price == Decimal("12.00")
 
 
-def test_catalogs_in_stock_value_is_inventorys():
-    # Catalog may not import inventory, so it repeats the stored value.
-    assert SerialStatus.IN_STOCK.value == services.SERIAL_IN_STOCK
+def test_inventory_registers_its_turn_off_check_with_catalog():
+    from inventory.services.products import product_serials_off_check
+
+    assert product_serials_off_check in services._serials_off_checks
 
 
 def test_updating_an_unknown_field_is_a_programming_error():

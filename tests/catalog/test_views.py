@@ -56,9 +56,15 @@ def test_the_products_list_has_its_url_and_filters(staff_client):
 
 
 def test_staff_sees_products_without_add_or_edit(staff_client):
-    ProductFactory()
-    html = staff_client.get(LIST_URL).content.decode()
+    product = ProductFactory(name="Pool Pump")
+    response = staff_client.get(LIST_URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<a href="{product.get_absolute_url()}">Pool Pump</a>' in html
+    # What a manager sees on the same row (the next test), absent for Staff.
     assert "Add product" not in html
+    assert reverse("catalog:product_create") not in html
+    assert reverse("catalog:product_update", args=[product.pk]) not in html
     assert 'aria-label="Edit"' not in html
 
 

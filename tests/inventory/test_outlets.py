@@ -1,7 +1,11 @@
+import threading
+
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from inventory.models import Outlet
+from tests.concurrency import postgresql_only, run_in_thread
 from tests.factories import OutletFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +98,83 @@ def test_the_outlet_list_pages_by_the_shop_setting(staff_client, settings):
     response = staff_client.get(reverse("inventory:outlet_list"))
     assert len(response.context["object_list"]) == 2
     assert "Page 1 of 2" in response.content.decode()
+
+
+def test_a_name_taken_between_the_check_and_the_save_is_a_form_error(manager_client, monkeypatch):
+    # The check passes (another clerk has not saved yet) and then the database
+    # refuses the insert: the path every lost race takes.
+    OutletFactory(name="Race Outlet")
+    monkeypatch.setattr(Outlet, "validate_constraints", lambda self, exclude=None: None)
+    response = manager_client.post(
+        reverse("inventory:outlet_create"), {"name": "race outlet", "address": "Dock 4"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "An outlet with this name already exists." in html
+    assert 'value="race outlet"' in html
+    assert list(Outlet.objects.values_list("name", flat=True)) == ["Race Outlet"]
+
+
+def test_a_rename_to_a_name_taken_meanwhile_is_refused(monkeypatch):
+    from inventory.services import outlet_update
+
+    OutletFactory(name="Harbour Mall")
+    outlet = OutletFactory(name="Main Street")
+    monkeypatch.setattr(Outlet, "validate_constraints", lambda self, exclude=None: None)
+    with pytest.raises(ValidationError) as caught:
+        outlet_update(outlet=outlet, name="HARBOUR MALL", address="")
+    assert caught.value.error_dict["name"][0].code == "name_taken"
+    outlet.refresh_from_db()
+    assert outlet.name == "Main Street"
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_three_clerks_adding_one_outlet_in_three_cases_make_one_outlet(monkeypatch):
+    from inventory.services import outlet_create
+
+    # Each clerk's check passes before the others commit; the database decides.
+    monkeypatch.setattr(Outlet, "validate_constraints", lambda self, exclude=None: None)
+
+    start = threading.Barrier(3, timeout=10)
+    results: list = []
+    threads = [
+        run_in_thread(lambda name=name: outlet_create(name=name), results, start=start)
+        for name in ("Race Outlet", "race outlet", "RACE OUTLET")
+    ]
+    for thread in threads:
+        thread.join(timeout=20)
+        assert not thread.is_alive()
+    assert Outlet.objects.count() == 1
+    created = [r for r in results if isinstance(r, Outlet)]
+    refused = [r for r in results if isinstance(r, ValidationError)]
+    assert len(created) == 1 and len(refused) == 2
+    assert all(error.error_dict["name"][0].code == "name_taken" for error in refused)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_two_renames_to_one_name_at_once_leave_one_outlet_with_it(monkeypatch):
+    from inventory.services import outlet_update
+
+    monkeypatch.setattr(Outlet, "validate_constraints", lambda self, exclude=None: None)
+
+    first, second = OutletFactory(name="North"), OutletFactory(name="South")
+    start = threading.Barrier(2, timeout=10)
+    results: list = []
+    threads = [
+        run_in_thread(
+            lambda outlet=outlet: outlet_update(outlet=outlet, name="Central", address=""),
+            results,
+            start=start,
+        )
+        for outlet in (first, second)
+    ]
+    for thread in threads:
+        thread.join(timeout=20)
+        assert not thread.is_alive()
+    names = sorted(Outlet.objects.values_list("name", flat=True))
+    assert names in (["Central", "South"], ["Central", "North"])
+    refused = [r for r in results if isinstance(r, ValidationError)]
+    assert len(refused) == 1
+    assert refused[0].error_dict["name"][0].code == "name_taken"

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from inventory.forms import change_token
 from inventory.models import Outlet, SerialEvent, SerialEventKind, SerialRecord, SerialStatus
 from tests.factories import OutletFactory, ProductFactory, SerialRecordFactory, UserFactory
 
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 TRANSFER_URL = reverse("inventory:serial_transfer")
 LIST_URL = reverse("inventory:serial_list")
+TOKEN = "seen_updated_at"
 
 
 @pytest.fixture
@@ -34,6 +36,13 @@ def url(name, serial):
 
 def text(response):
     return re.sub(r"\s+", " ", response.content.decode())
+
+
+def shown(client, path, params=None):
+    """The state token a page's form sends back: what the user saw when it loaded."""
+    response = client.get(path, params)
+    assert response.status_code == 200
+    return response.context["form"]["seen_updated_at"].value()
 
 
 # The serial page
@@ -64,7 +73,9 @@ def test_the_serial_page_shows_the_unit_and_its_history_newest_first(
 
 
 def test_the_serial_page_shows_the_status_change_of_a_write_off(manager_client, record):
-    manager_client.post(url("serial_write_off", record), {"reason": "Dropped"})
+    path = url("serial_write_off", record)
+    seen = shown(manager_client, path)
+    assert manager_client.post(path, {"reason": "Dropped", TOKEN: seen}).status_code == 302
     page = text(manager_client.get(url("serial_detail", record)))
     assert "In stock → Written off" in page
     assert "Dropped" in page
@@ -111,7 +122,10 @@ def test_managers_see_every_action_on_the_serial_page(manager_client, record):
 
 
 def test_staff_see_the_serial_page_without_actions(staff_client, record):
-    page = text(staff_client.get(url("serial_detail", record)))
+    response = staff_client.get(url("serial_detail", record))
+    page = text(response)
+    assert response.status_code == 200
+    assert '<span class="serial-text">AB-100</span>' in page and "Shelf 3" in page
     assert ">Edit<" not in page and ">Transfer<" not in page
     assert ">Write off<" not in page and ">Delete<" not in page
     assert "cannot be deleted" not in page
@@ -150,23 +164,26 @@ def test_the_serial_page_costs_the_same_queries_for_2_or_30_events(
 
     queries_for(record)  # warm the session and permission caches alike
     few, many = queries_for(with_events(2)), queries_for(with_events(30))
-    # Session, user, permissions (2), serial, history, documents (one per type).
-    assert few == many  # 7 when written
+    # Session, user, permissions (2), serial, history, documents (one query per
+    # type), and the session saved again (sessions slide), in a savepoint (3).
+    assert few == many == 10
 
 
 # Edit
 
 
 def test_a_manager_corrects_a_serial_and_notes(manager_client, manager_user, record):
+    path = url("serial_update", record)
+    seen = shown(manager_client, path)
     response = manager_client.post(
-        url("serial_update", record), {"serial": " AB-1001 ", "notes": "Back room"}
+        path, {"serial": " AB-1001 ", "notes": "Back room", TOKEN: seen}
     )
     assert response.status_code == 302
     assert response.url == record.get_absolute_url()
     record.refresh_from_db()
     assert (record.serial, record.serial_normalised, record.notes) == (
         "AB-1001",
-        "AB-1001",
+        "ab-1001",
         "Back room",
     )
     event = record.events.get()
@@ -188,9 +205,9 @@ def test_a_duplicate_text_is_shown_on_the_form_with_what_was_typed(
     manager_client, record, harbour
 ):
     SerialRecordFactory(product=record.product, outlet=harbour, serial="CD-200", status="sold")
-    response = manager_client.post(
-        url("serial_update", record), {"serial": "cd-200", "notes": "Typed notes"}
-    )
+    path = url("serial_update", record)
+    seen = shown(manager_client, path)
+    response = manager_client.post(path, {"serial": "cd-200", "notes": "Typed notes", TOKEN: seen})
     page = text(response)
     assert response.status_code == 200
     assert "already recorded for this product, at Harbour Mall (Sold)." in page
@@ -201,7 +218,9 @@ def test_a_duplicate_text_is_shown_on_the_form_with_what_was_typed(
 
 
 def test_a_comma_in_the_serial_is_refused_on_the_form(manager_client, record):
-    response = manager_client.post(url("serial_update", record), {"serial": "AB,1", "notes": ""})
+    path = url("serial_update", record)
+    seen = shown(manager_client, path)
+    response = manager_client.post(path, {"serial": "AB,1", "notes": "", TOKEN: seen})
     assert response.status_code == 200
     assert "Contains a comma." in text(response)
     record.refresh_from_db()
@@ -237,9 +256,10 @@ def test_transferring_several_serials_lands_on_the_list_for_the_new_outlet(
     manager_client, manager_user, main_street, harbour
 ):
     serials = SerialRecordFactory.create_batch(3, outlet=main_street)
+    pks = [s.pk for s in serials]
+    seen = shown(manager_client, TRANSFER_URL, {"serial": pks})
     response = manager_client.post(
-        TRANSFER_URL,
-        {"serial": [s.pk for s in serials], "outlet": harbour.pk, "note": "Weekend sale"},
+        TRANSFER_URL, {"serial": pks, "outlet": harbour.pk, "note": "Weekend sale", TOKEN: seen}
     )
     assert response.status_code == 302
     assert response.url == f"{LIST_URL}?outlet={harbour.pk}"
@@ -259,7 +279,10 @@ def test_transferring_several_serials_lands_on_the_list_for_the_new_outlet(
 
 
 def test_transferring_one_serial_lands_on_its_page(manager_client, record, harbour):
-    response = manager_client.post(TRANSFER_URL, {"serial": record.pk, "outlet": harbour.pk})
+    seen = shown(manager_client, TRANSFER_URL, {"serial": record.pk})
+    response = manager_client.post(
+        TRANSFER_URL, {"serial": record.pk, "outlet": harbour.pk, TOKEN: seen}
+    )
     assert response.url == record.get_absolute_url()
     page = text(manager_client.get(response.url))
     assert "1 serial number transferred to Harbour Mall." in page
@@ -271,8 +294,10 @@ def test_a_refused_transfer_is_shown_on_the_form_and_moves_nothing(
     manager_client, record, main_street, harbour
 ):
     sold = SerialRecordFactory(serial="SOLD-1", outlet=main_street, status=SerialStatus.SOLD)
+    pks = [record.pk, sold.pk]
+    seen = shown(manager_client, TRANSFER_URL, {"serial": pks})
     response = manager_client.post(
-        TRANSFER_URL, {"serial": [record.pk, sold.pk], "outlet": harbour.pk, "note": "Kept"}
+        TRANSFER_URL, {"serial": pks, "outlet": harbour.pk, "note": "Kept", TOKEN: seen}
     )
     page = text(response)
     assert response.status_code == 200
@@ -308,7 +333,10 @@ def test_a_manager_writes_off_a_serial_with_a_reason(manager_client, manager_use
     page = text(manager_client.get(url("serial_write_off", record)))
     assert re.search(r'<label for="id_reason"[^>]*>\s*Reason', page)
     assert ">Write off</button>" in page
-    response = manager_client.post(url("serial_write_off", record), {"reason": "Stolen"})
+    seen = shown(manager_client, url("serial_write_off", record))
+    response = manager_client.post(
+        url("serial_write_off", record), {"reason": "Stolen", TOKEN: seen}
+    )
     assert response.status_code == 302
     assert response.url == record.get_absolute_url()
     record.refresh_from_db()
@@ -323,7 +351,8 @@ def test_a_manager_writes_off_a_serial_with_a_reason(manager_client, manager_use
 
 
 def test_a_write_off_without_a_reason_is_refused(manager_client, record):
-    response = manager_client.post(url("serial_write_off", record), {"reason": " "})
+    seen = shown(manager_client, url("serial_write_off", record))
+    response = manager_client.post(url("serial_write_off", record), {"reason": " ", TOKEN: seen})
     assert response.status_code == 200
     assert "This field is required." in text(response)
     record.refresh_from_db()
@@ -332,7 +361,10 @@ def test_a_write_off_without_a_reason_is_refused(manager_client, record):
 
 def test_a_sold_serial_cannot_be_written_off(manager_client, record):
     SerialRecord.objects.filter(pk=record.pk).update(status=SerialStatus.SOLD)
-    response = manager_client.post(url("serial_write_off", record), {"reason": "Lost"})
+    seen = shown(manager_client, url("serial_write_off", record))
+    response = manager_client.post(
+        url("serial_write_off", record), {"reason": "Lost", TOKEN: seen}
+    )
     assert response.status_code == 200
     assert "only In stock or Faulty serial numbers can be written off." in text(response)
     assert "Lost</textarea>" in response.content.decode()
@@ -346,7 +378,8 @@ def test_a_sold_serial_cannot_be_written_off(manager_client, record):
 def test_a_manager_deletes_a_serial_recorded_by_mistake(manager_client, record):
     page = text(manager_client.get(url("serial_delete", record)))
     assert ">Delete</button>" in page
-    response = manager_client.post(url("serial_delete", record))
+    seen = shown(manager_client, url("serial_delete", record))
+    response = manager_client.post(url("serial_delete", record), {TOKEN: seen})
     assert response.status_code == 302
     assert response.url == LIST_URL
     assert not SerialRecord.objects.filter(pk=record.pk).exists()
@@ -358,7 +391,8 @@ def test_the_delete_page_of_a_sold_serial_says_to_write_it_off(manager_client, r
     page = text(manager_client.get(url("serial_delete", record)))
     assert "was sold, so it cannot be deleted. Write it off instead." in page
     assert ">Delete</button>" not in page
-    response = manager_client.post(url("serial_delete", record))
+    seen = shown(manager_client, url("serial_delete", record))
+    response = manager_client.post(url("serial_delete", record), {TOKEN: seen})
     assert response.status_code == 200
     assert "Write it off instead." in text(response)
     assert SerialRecord.objects.filter(pk=record.pk).exists()
@@ -421,3 +455,205 @@ def test_a_written_off_serial_offers_no_transfer_or_write_off(manager_client, re
     page = text(manager_client.get(url("serial_detail", record)))
     assert ">Edit</a>" in page
     assert ">Transfer</a>" not in page and ">Write off</a>" not in page
+
+
+# A change made from a page that showed an older state
+
+
+@pytest.fixture
+def alex_moved_it(record, harbour):
+    """Another manager's transfer, made after the test's page was shown."""
+
+    def move():
+        from inventory.services import serials_transfer
+
+        serials_transfer(
+            serials=[record], to_outlet=harbour, user=record.created_by, note="For a display"
+        )
+
+    return move
+
+
+def test_a_transfer_from_an_older_page_is_refused_keeping_the_note(
+    manager_client, record, harbour, alex_moved_it
+):
+    airport = OutletFactory(name="Airport")
+    seen = shown(manager_client, TRANSFER_URL, {"serial": record.pk})
+    alex_moved_it()
+    data = {"serial": record.pk, "outlet": airport.pk, "note": "Typed note", TOKEN: seen}
+    response = manager_client.post(TRANSFER_URL, data)
+    page = text(response)
+    assert response.status_code == 200
+    assert "Serial number “AB-100” changed after this page was shown (Transferred to " in page
+    assert "Harbour Mall by alex on " in page
+    assert 'value="Typed note"' in page
+    # The page now shows where the unit is, and its form carries that state.
+    assert list(response.context["serials"]) == [record]
+    assert response.context["serials"][0].outlet == harbour
+    fresh = response.context["form"][TOKEN].value()
+    assert fresh != seen
+    record.refresh_from_db()
+    assert record.outlet == harbour
+    assert record.events.count() == 1
+
+    # Submitted again from the page as it is now, the transfer goes ahead.
+    response = manager_client.post(TRANSFER_URL, {**data, TOKEN: fresh})
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.outlet == airport
+
+
+def test_an_edit_from_an_older_page_is_refused_keeping_what_was_typed(
+    manager_client, record, alex_moved_it
+):
+    path = url("serial_update", record)
+    seen = shown(manager_client, path)
+    SerialRecord.objects.filter(pk=record.pk).update(notes="Alex's notes")
+    alex_moved_it()
+    response = manager_client.post(path, {"serial": "AB-101", "notes": "Mine", TOKEN: seen})
+    page = text(response)
+    assert response.status_code == 200
+    assert "changed after this page was shown (Transferred to Harbour Mall by alex" in page
+    assert 'value="AB-101"' in page and "Mine</textarea>" in page
+    assert "Alex&#x27;s notes" in page  # what is recorded now, next to what was typed
+    record.refresh_from_db()
+    assert (record.serial, record.notes) == ("AB-100", "Alex's notes")
+
+
+def test_a_write_off_from_an_older_page_is_refused_keeping_the_reason(
+    manager_client, record, alex_moved_it
+):
+    path = url("serial_write_off", record)
+    seen = shown(manager_client, path)
+    alex_moved_it()
+    response = manager_client.post(path, {"reason": "Dropped on the floor", TOKEN: seen})
+    page = text(response)
+    assert response.status_code == 200
+    assert "changed after this page was shown (Transferred to Harbour Mall by alex" in page
+    assert "Dropped on the floor</textarea>" in page
+    assert "Harbour Mall · In stock" in page
+    record.refresh_from_db()
+    assert record.status == SerialStatus.IN_STOCK
+
+
+def test_a_delete_from_an_older_page_is_refused(manager_client, record, alex_moved_it):
+    path = url("serial_delete", record)
+    seen = shown(manager_client, path)
+    alex_moved_it()
+    response = manager_client.post(path, {TOKEN: seen})
+    assert response.status_code == 200
+    assert "changed after this page was shown (Transferred to Harbour Mall by alex" in text(
+        response
+    )
+    assert SerialRecord.objects.filter(pk=record.pk).exists()
+
+
+def test_a_delete_refused_because_the_unit_was_sold_meanwhile_says_so(manager_client, record):
+    path = url("serial_delete", record)
+    seen = shown(manager_client, path)
+    SerialRecord.objects.filter(pk=record.pk).update(
+        status=SerialStatus.SOLD, updated_at=timezone.now()
+    )
+    SerialEvent.objects.create(serial=record, kind=SerialEventKind.SOLD)
+    response = manager_client.post(path, {TOKEN: seen})
+    page = text(response)
+    assert response.status_code == 200
+    assert "changed after this page was shown (Sold on " in page
+    assert "Write it off instead." in page
+    assert SerialRecord.objects.filter(pk=record.pk).exists()
+
+
+def test_a_change_in_the_same_second_as_the_page_is_caught(manager_client, record, harbour):
+    now = timezone.now().replace(microsecond=500_000)
+    SerialRecord.objects.filter(pk=record.pk).update(updated_at=now)
+    seen = shown(manager_client, url("serial_write_off", record))
+    SerialRecord.objects.filter(pk=record.pk).update(
+        outlet=harbour, updated_at=now + timedelta(microseconds=1)
+    )
+    response = manager_client.post(
+        url("serial_write_off", record), {"reason": "Lost", TOKEN: seen}
+    )
+    assert response.status_code == 200
+    assert "changed after this page was shown" in text(response)
+    record.refresh_from_db()
+    assert record.status == SerialStatus.IN_STOCK
+
+
+@pytest.mark.parametrize("token", [None, "", "yesterday", "2025-05-05T10:04:00"])
+def test_a_form_without_a_usable_page_token_is_shown_again_with_the_current_state(
+    manager_client, record, token
+):
+    data = {"reason": "Lost"} if token is None else {"reason": "Lost", TOKEN: token}
+    response = manager_client.post(url("serial_write_off", record), data)
+    page = text(response)
+    assert response.status_code == 200
+    assert "This page is out of date: check what it shows now and submit again." in page
+    assert "Lost</textarea>" in page
+    assert response.context["form"][TOKEN].value() == change_token([record])
+    record.refresh_from_db()
+    assert record.status == SerialStatus.IN_STOCK
+
+
+# Transfer: choices and the selection in the address
+
+
+def outlet_choices(response):
+    return [label for value, label in response.context["form"]["outlet"].field.widget.choices]
+
+
+def test_transfer_offers_only_the_other_outlets(manager_client, record, harbour):
+    OutletFactory(name="Airport")
+    response = manager_client.get(TRANSFER_URL, {"serial": record.pk})
+    page = text(response)
+    assert response.status_code == 200
+    assert ">Airport</option>" in page and ">Harbour Mall</option>" in page
+    assert ">Main Street</option>" not in page
+    assert outlet_choices(response)[1:] == ["Airport", "Harbour Mall"]
+
+
+def test_units_at_two_outlets_may_go_to_either(manager_client, record, harbour):
+    other = SerialRecordFactory(outlet=harbour)
+    response = manager_client.get(TRANSFER_URL, {"serial": [record.pk, other.pk]})
+    assert response.status_code == 200
+    assert outlet_choices(response)[1:] == ["Harbour Mall", "Main Street"]
+
+
+def test_a_transfer_to_the_units_own_outlet_is_still_refused(manager_client, record, main_street):
+    seen = shown(manager_client, TRANSFER_URL, {"serial": record.pk})
+    data = {"serial": record.pk, "outlet": main_street.pk, TOKEN: seen}
+    response = manager_client.post(TRANSFER_URL, data)
+    assert response.status_code == 200
+    assert "The serial number is already at Main Street." in text(response)
+    assert not record.events.exists()
+
+
+@pytest.mark.parametrize(
+    "junk", ["²", "٣", "99999999999999999999", "9223372036854775808", "-1", "0", "1e3", " 1"]
+)
+def test_a_selection_that_is_not_a_serial_id_is_ignored(manager_client, record, harbour, junk):
+    response = manager_client.get(TRANSFER_URL, {"serial": junk})
+    assert response.status_code == 200
+    assert "No serial numbers selected." in text(response)
+
+    response = manager_client.get(TRANSFER_URL, {"serial": [junk, record.pk]})
+    assert response.status_code == 200
+    assert list(response.context["serials"]) == [record]
+
+    seen = change_token([record])
+    response = manager_client.post(
+        TRANSFER_URL, {"serial": junk, "outlet": harbour.pk, TOKEN: seen}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["serial"] == ["Select at least one serial number."]
+    response = manager_client.post(
+        TRANSFER_URL, {"serial": [junk, record.pk], "outlet": harbour.pk, TOKEN: seen}
+    )
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.outlet == harbour
+
+
+def test_the_largest_id_is_still_an_id(manager_client):
+    response = manager_client.get(TRANSFER_URL, {"serial": str(2**63 - 1)})
+    assert response.status_code == 200
+    assert "No serial numbers selected." in text(response)

@@ -1,12 +1,12 @@
 import threading
 import time
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from inventory import selectors
 from inventory.models import (
@@ -51,7 +51,7 @@ def snapshot(serial):
 def test_correcting_a_typo_stores_the_trimmed_text_and_logs_old_and_new(record, user):
     serial_update(serial=record, text="  ab-1001 ", notes="Shelf 3", user=user)
     record.refresh_from_db()
-    assert (record.serial, record.serial_normalised) == ("ab-1001", "AB-1001")
+    assert (record.serial, record.serial_normalised) == ("ab-1001", "ab-1001")
     event = record.events.get()
     assert (event.kind, event.user, event.note) == (
         SerialEventKind.EDITED,
@@ -83,7 +83,7 @@ def test_changing_text_and_notes_together_writes_one_event_saying_both(record, u
 def test_changing_only_the_case_is_allowed_and_logged(record, user):
     serial_update(serial=record, text="ab-100", notes="Shelf 3", user=user)
     record.refresh_from_db()
-    assert (record.serial, record.serial_normalised) == ("ab-100", "AB-100")
+    assert (record.serial, record.serial_normalised) == ("ab-100", "ab-100")
     assert record.events.get().note == "Serial number changed from AB-100 to ab-100."
 
 
@@ -477,10 +477,11 @@ def test_two_users_changing_the_same_serial_at_once_leave_one_outcome(action):
     threads = [run_in_thread(change, results, start) for _ in range(2)]
     for thread in threads:
         thread.join(timeout=20)
+    assert not any(thread.is_alive() for thread in threads)
     errors = [r for r in results if isinstance(r, ValidationError)]
     assert len(results) == 2
     assert len(errors) == 1
-    assert errors[0].code in {"not_writable_off", "already_there"}
+    assert errors[0].code == {"write_off": "not_writable_off", "transfer": "already_there"}[action]
     assert serial.events.count() == 1
 
 
@@ -521,7 +522,8 @@ def test_overlapping_transfers_move_each_shared_unit_once():
     ]
     for thread in threads:
         thread.join(timeout=20)
-    assert sorted(results) in ([5, 15], [15, 5])
+    # Whichever locks first moves all of its units; the other moves only the rest.
+    assert sorted(results) == [5, 15]
     assert SerialEvent.objects.count() == 20
     assert all(serial.events.count() == 1 for serial in serials)
 
@@ -565,3 +567,199 @@ def test_a_count_already_too_low_stays_at_zero_and_the_move_goes_ahead():
     unit.refresh_from_db()
     assert unit.outlet == destination
     assert (stock(unit.product, source), stock(unit.product, destination)) == (0, 1)
+
+
+# A change made from a page that showed an older state ------------------------
+
+SHOWN = datetime(2025, 5, 5, 10, 4, 0, 100_000, tzinfo=UTC)
+
+
+def on(when):
+    """A time as messages show it: in the shop's time zone and date format."""
+    return formats.date_format(timezone.localtime(when), "DATETIME_FORMAT")
+
+
+def shown_at(serial, when=SHOWN):
+    """The unit as a page showed it at `when`: its `updated_at` then."""
+    SerialRecord.objects.filter(pk=serial.pk).update(updated_at=when)
+    serial.refresh_from_db()
+    return serial.updated_at
+
+
+def transferred_meanwhile(serial, to, by, when=SHOWN + timedelta(minutes=5)):
+    """Another manager's transfer, recorded the way `serials_transfer` records it."""
+    SerialEvent.objects.create(
+        serial=serial,
+        kind=SerialEventKind.TRANSFERRED,
+        user=by,
+        from_outlet_id=serial.outlet_id,
+        to_outlet=to,
+        created_at=when,
+    )
+    SerialRecord.objects.filter(pk=serial.pk).update(outlet=to, updated_at=when)
+
+
+@pytest.fixture
+def alex():
+    return UserFactory(username="alex", password="!")
+
+
+def test_a_transfer_from_an_older_page_is_refused_saying_what_changed_by_whom_and_when(
+    record, user, alex, harbour
+):
+    seen = shown_at(record)
+    airport = OutletFactory(name="Airport")
+    transferred_meanwhile(record, harbour, alex)
+    with pytest.raises(ValidationError) as raised:
+        serials_transfer(serials=[record], to_outlet=airport, user=user, seen_updated_at=seen)
+    assert raised.value.code == "changed_meanwhile"
+    assert raised.value.messages == [
+        "Serial number “AB-100” changed after this page was shown (Transferred to Harbour "
+        f"Mall by alex on {on(SHOWN + timedelta(minutes=5))}). Nothing was saved; the page "
+        "now shows it as it is. Submit again if your change still applies."
+    ]
+    record.refresh_from_db()
+    assert record.outlet == harbour
+    assert record.events.count() == 1
+
+
+def test_a_transfer_from_the_current_page_goes_ahead(record, user, harbour):
+    seen = shown_at(record)
+    assert serials_transfer(serials=[record], to_outlet=harbour, user=user, seen_updated_at=seen)
+    record.refresh_from_db()
+    assert record.outlet == harbour
+
+
+def test_a_change_in_the_same_second_as_the_page_is_still_a_change(record, user, alex, harbour):
+    seen = shown_at(record)  # 10:04:00.100000
+    transferred_meanwhile(record, harbour, alex, when=SHOWN + timedelta(microseconds=1))
+    with pytest.raises(ValidationError) as raised:
+        serial_write_off(serial=record, reason="Lost", user=user, seen_updated_at=seen)
+    assert raised.value.code == "changed_meanwhile"
+    record.refresh_from_db()
+    assert record.status == SerialStatus.IN_STOCK
+
+
+def test_the_page_token_keeps_microseconds_so_a_current_page_is_not_refused(record, user):
+    from inventory.forms import ChangeTokenField, change_token
+
+    shown_at(record, SHOWN.replace(microsecond=999_999))
+    token = change_token([SerialRecord.objects.get(pk=record.pk)])
+    assert token == "2025-05-05T10:04:00.999999+00:00"
+    seen = ChangeTokenField().clean(token)
+    serial_write_off(serial=record, reason="Lost", user=user, seen_updated_at=seen)
+    record.refresh_from_db()
+    assert record.status == SerialStatus.WRITTEN_OFF
+
+
+def test_callers_without_a_page_are_not_compared(record, user, alex, harbour):
+    # The admin, a command or an API client that showed nothing acts on the unit as it is.
+    shown_at(record)
+    transferred_meanwhile(record, harbour, alex)
+    serial_write_off(serial=record, reason="Lost", user=user, seen_updated_at=None)
+    record.refresh_from_db()
+    assert record.status == SerialStatus.WRITTEN_OFF
+
+
+def test_an_edit_from_an_older_page_is_refused_and_does_not_undo_the_other_edit(
+    record, user, alex
+):
+    seen = shown_at(record)
+    serial_update(serial=record, text="AB-101", notes="Shelf 3", user=alex)
+    with pytest.raises(ValidationError) as raised:
+        # The older page still says AB-100: saving it "unchanged" would undo alex's fix.
+        serial_update(
+            serial=record, text="AB-100", notes="Shelf 3", user=user, seen_updated_at=seen
+        )
+    assert raised.value.code == "changed_meanwhile"
+    message = raised.value.messages[0]
+    assert message.startswith(
+        "Serial number “AB-101” changed after this page was shown (Edited (Serial number "
+        "changed from AB-100 to AB-101.) by alex on "
+    )
+    record.refresh_from_db()
+    assert record.serial == "AB-101"
+    assert record.events.count() == 1
+
+
+def test_a_delete_from_an_older_page_is_refused_and_keeps_the_unit(record, user, alex):
+    seen = shown_at(record)
+    serial_write_off(serial=record, reason="Stolen", user=alex)
+    with pytest.raises(ValidationError) as raised:
+        serial_delete(serial=record, user=user, seen_updated_at=seen)
+    assert raised.value.code == "changed_meanwhile"
+    assert "(Written off by alex on " in raised.value.messages[0]
+    assert SerialRecord.objects.filter(pk=record.pk, status=SerialStatus.WRITTEN_OFF).exists()
+
+
+def test_a_change_without_a_history_line_says_when(record, user):
+    seen = shown_at(record)
+    later = SHOWN + timedelta(hours=2)
+    SerialRecord.objects.filter(pk=record.pk).update(
+        notes="Changed in the admin", updated_at=later
+    )
+    with pytest.raises(ValidationError) as raised:
+        serial_delete(serial=record, user=user, seen_updated_at=seen)
+    assert f"(Changed on {on(later)})" in raised.value.messages[0]
+    assert SerialRecord.objects.filter(pk=record.pk).exists()
+
+
+def test_a_batch_from_an_older_page_names_only_the_units_that_changed(
+    main_street, harbour, user, alex
+):
+    units = [SerialRecordFactory(outlet=main_street, serial=f"B{n}") for n in range(3)]
+    for unit in units:
+        shown_at(unit)
+    seen = max(unit.updated_at for unit in units)  # what the page sends for a batch
+    transferred_meanwhile(units[0], harbour, alex)
+    serial_write_off(serial=units[2], reason="Scrapped", user=alex)
+    airport = OutletFactory(name="Airport")
+    with pytest.raises(ValidationError) as raised:
+        serials_transfer(serials=units, to_outlet=airport, user=user, seen_updated_at=seen)
+    assert raised.value.code == "changed_meanwhile"
+    message = raised.value.messages[0]
+    assert message.startswith(
+        "2 of these serial numbers changed after this page was shown: “B0” (Transferred to "
+        f"Harbour Mall by alex on {on(SHOWN + timedelta(minutes=5))}); “B2” (Written off "
+        "by alex on "
+    )
+    assert "“B1”" not in message
+    assert not SerialRecord.objects.filter(outlet=airport).exists()
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_two_managers_transferring_one_unit_from_the_same_page_view_leave_the_first_move():
+    mia, alex = (
+        UserFactory(username="mia", password="!"),
+        UserFactory(username="alex", password="!"),
+    )
+    serial = SerialRecordFactory(serial="AB-100", outlet=OutletFactory(name="Main Street"))
+    harbour, airport = OutletFactory(name="Harbour Mall"), OutletFactory(name="Airport")
+    seen = SerialRecord.objects.get(pk=serial.pk).updated_at  # both opened the same page
+
+    def transfer(user, outlet):
+        def run():
+            serials_transfer(serials=[serial], to_outlet=outlet, user=user, seen_updated_at=seen)
+            return outlet
+
+        return run
+
+    start, results = threading.Barrier(2), []
+    threads = [
+        run_in_thread(transfer(mia, harbour), results, start),
+        run_in_thread(transfer(alex, airport), results, start),
+    ]
+    for thread in threads:
+        thread.join(timeout=20)
+    assert not any(thread.is_alive() for thread in threads)
+    assert len(results) == 2
+    winners = [r for r in results if not isinstance(r, ValidationError)]
+    errors = [r for r in results if isinstance(r, ValidationError)]
+    assert len(winners) == 1
+    assert [e.code for e in errors] == ["changed_meanwhile"]
+    winner = winners[0]
+    assert f"(Transferred to {winner.name} by " in errors[0].messages[0]
+    serial.refresh_from_db()
+    assert serial.outlet == winner
+    assert [e.to_outlet for e in serial.events.all()] == [winner]

@@ -2,7 +2,6 @@ import csv
 import io
 import re
 from datetime import datetime
-from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -87,11 +86,17 @@ def test_an_unknown_product_name_is_refused_and_the_typed_text_kept(staff_client
 def test_products_without_serial_numbers_and_inactive_outlets_are_not_offered(staff_client):
     ProductFactory(name="Descaler", has_serial_numbers=False)
     ProductFactory(name="Decanter Pro", has_serial_numbers=True)
+    OutletFactory(name="Open Shop")
     OutletFactory(name="Closed Shop", is_active=False)
     options = staff_client.get(reverse("inventory:product_options"), {"q": "de"})
+    assert options.status_code == 200
     assert "Decanter Pro" in options.content.decode()
     assert "Descaler" not in options.content.decode()
-    assert "Closed Shop" not in staff_client.get(ADD_URL).content.decode()
+    page = staff_client.get(ADD_URL)
+    assert page.status_code == 200
+    outlet_select = re.search(r'<select name="outlet".*?</select>', page.content.decode(), re.S)
+    assert ">Open Shop</option>" in outlet_select.group(0)
+    assert "Closed Shop" not in outlet_select.group(0)
 
 
 def test_a_product_without_serial_numbers_cannot_be_posted(staff_client, outlet):
@@ -161,11 +166,13 @@ def test_look_up_opens_an_exact_match_ignoring_case_and_spaces(staff_client):
 
 def test_look_up_without_an_exact_match_lists_partial_matches(staff_client):
     SerialRecordFactory(serial="ABC-1234")
+    SerialRecordFactory(serial="XYZ-9")
     response = staff_client.get(reverse("inventory:serial_lookup"), {"q": "abc-12"})
-    assert response.url == f"{LIST_URL}?q=abc-12"
-    assert [s.serial for s in staff_client.get(response.url).context["object_list"]] == [
-        "ABC-1234"
-    ]
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "No serial number is exactly “abc-12”. Serial numbers containing it:" in html
+    assert [s.serial for s in response.context["found"].partial] == ["ABC-1234"]
+    assert "XYZ-9" not in html
 
 
 def test_export_streams_the_filtered_list_as_csv(staff_client, product, outlet):
@@ -174,7 +181,8 @@ def test_export_streams_the_filtered_list_as_csv(staff_client, product, outlet):
     response = staff_client.get(reverse("inventory:serial_export"), {"q": "exp"})
     assert response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(content)))
     assert rows[0] == [
         "Serial number",
         "Product",
@@ -223,14 +231,11 @@ def test_a_csv_with_bad_rows_imports_nothing_and_reports_each_row(manager_client
         (6, "Repeats row 2."),
     ]:
         assert f"<td>{row}</td>" in html and reason in html
-    # The user chooses to import only the valid rows; the file's text came back.
+    # The user chooses to import only the valid rows of the file kept on the server.
     assert "Import only the 1 valid row" in html
-    # The page carries the file's text back in a hidden field.
-    carried = re.search(r'name="csv_text" value="([^"]*)"', html)
-    csv_text = unescape(carried.group(1))
-    assert csv_text == text
+    kept = re.search(r'name="upload" value="(\d+)"', html)
     response = manager_client.post(
-        reverse("inventory:serial_import"), {"csv_text": csv_text, "only_valid": "1"}
+        reverse("inventory:serial_import"), {"upload": kept.group(1), "only_valid": "1"}
     )
     assert response.status_code == 302
     assert list(SerialRecord.objects.values_list("serial", flat=True)) == ["OK-1"]
@@ -248,8 +253,8 @@ def test_a_csv_without_the_columns_is_refused(manager_client):
 @pytest.mark.parametrize(
     ("client_name", "method", "name", "status"),
     [
-        ("staff_client", "get", "inventory:serial_import", 403),
-        ("staff_client", "post", "inventory:serial_import", 403),
+        ("staff_client", "get", "inventory:serial_import", 200),
+        ("staff_client", "post", "inventory:serial_import", 200),
         ("staff_client", "get", "inventory:serial_create", 200),
         ("staff_client", "post", "inventory:serial_export", 405),
         ("staff_client", "post", "inventory:serial_lookup", 405),

@@ -2,13 +2,14 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from inventory import selectors
 from inventory.models import SerialEvent, SerialEventKind, SerialRecord, SerialStatus
 from inventory.services import SerialsRejected, serials_add, serials_parse
-from tests.concurrency import postgresql_only, run_in_thread
+from inventory.services import serials as serials_module
+from tests.concurrency import postgresql_only, run_in_thread, waits_for_a_lock
 from tests.factories import OutletFactory, ProductFactory, SerialRecordFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +30,8 @@ def test_each_serial_is_saved_as_its_own_in_stock_line(product, outlet, user):
     assert result.count == 2
     records = SerialRecord.objects.order_by("id")
     assert [(r.serial, r.serial_normalised) for r in records] == [
-        ("sn-1", "SN-1"),
-        ("SN-2", "SN-2"),
+        ("sn-1", "sn-1"),
+        ("SN-2", "sn-2"),
     ]
     for record in records:
         assert (record.product, record.outlet, record.status) == (product, outlet, "in_stock")
@@ -90,7 +91,7 @@ def test_the_same_text_on_another_product_is_accepted_with_a_warning(product, ou
 
 def test_a_product_without_serial_numbers_is_refused(outlet, user):
     product = ProductFactory(has_serial_numbers=False)
-    with pytest.raises(Exception) as raised:
+    with pytest.raises(ValidationError) as raised:
         serials_add(product=product, outlet=outlet, entries=["A"], user=user)
     assert raised.value.code == "product_not_serialised"
     assert not SerialRecord.objects.exists()
@@ -98,16 +99,17 @@ def test_a_product_without_serial_numbers_is_refused(outlet, user):
 
 def test_an_inactive_outlet_is_refused(product, user):
     outlet = OutletFactory(is_active=False)
-    with pytest.raises(Exception) as raised:
+    with pytest.raises(ValidationError) as raised:
         serials_add(product=product, outlet=outlet, entries=["A"], user=user)
     assert raised.value.code == "outlet_inactive"
+    assert not SerialRecord.objects.exists()
 
 
 def test_the_database_refuses_a_duplicate_whatever_the_path(product, outlet):
     SerialRecordFactory(product=product, serial="dup")
     with pytest.raises(IntegrityError):
         SerialRecord.objects.create(
-            product=product, outlet=outlet, serial="DUP", serial_normalised="DUP"
+            product=product, outlet=outlet, serial="DUP", serial_normalised="dup"
         )
 
 
@@ -124,26 +126,69 @@ def test_adding_10_or_5000_serials_costs_the_same_queries(product, outlet, user)
     assert SerialRecord.objects.count() == 5010
 
 
+def test_a_serial_recorded_between_the_check_and_the_insert_saves_nothing(
+    product, outlet, user, monkeypatch
+):
+    SerialRecordFactory(product=product, outlet=outlet, serial="EARLIER")
+    real_check = serials_module.serials_check
+
+    def check_then_same_serial_recorded(**kwargs):
+        check = real_check(**kwargs)
+        # What another clerk's batch, committed after our check, leaves in the
+        # table when our insert runs.
+        SerialRecordFactory(product=product, outlet=outlet, serial="same-1")
+        return check
+
+    monkeypatch.setattr(serials_module, "serials_check", check_then_same_serial_recorded)
+    with pytest.raises(ValidationError) as raised:
+        serials_add(product=product, outlet=outlet, entries=["OWN-1", "SAME-1"], user=user)
+    assert raised.value.code == "recorded_meanwhile"
+    assert raised.value.messages == [
+        "Some of these serial numbers were recorded by someone else a moment ago. "
+        "Nothing was saved; submit again to see which."
+    ]
+    assert list(SerialRecord.objects.values_list("serial", flat=True)) == ["EARLIER"]
+
+
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
-def test_two_clerks_adding_the_same_serial_at_once_record_it_once(roles):
+def test_a_second_clerk_adding_the_same_serial_waits_and_is_told_it_exists():
     product = ProductFactory(name="Barista Pro")
     outlet = OutletFactory(name="Main Street")
-    clerks = [UserFactory(username="ann", password="!"), UserFactory(username="bob", password="!")]
-    start, results = threading.Barrier(2), []
+    ann, bob = UserFactory(username="ann"), UserFactory(username="bob")
+    added, held, release = [], threading.Event(), threading.Event()
+    refused = []
 
-    def add(user):
-        return lambda: serials_add(
-            product=product, outlet=outlet, entries=["SAME-1", f"OWN-{user.pk}"], user=user
-        )
+    def ann_adds_and_holds_her_transaction_open():
+        with transaction.atomic():
+            recorded = serials_add(
+                product=product, outlet=outlet, entries=["SAME-1", "ANN-1"], user=ann
+            )
+            held.set()
+            assert release.wait(timeout=10)
+        return recorded
 
-    threads = [run_in_thread(add(user), results, start) for user in clerks]
-    for thread in threads:
-        thread.join(timeout=30)
+    def bob_adds():
+        return serials_add(product=product, outlet=outlet, entries=["BOB-1", "same-1"], user=bob)
 
-    added = [r for r in results if not isinstance(r, ValidationError)]
-    refused = [r for r in results if isinstance(r, ValidationError)]
-    assert len(added) == 1 and len(refused) == 1, results
-    assert refused[0].code in {"invalid_entries", "recorded_meanwhile"}
-    assert SerialRecord.objects.filter(serial_normalised="SAME-1").count() == 1
-    assert SerialRecord.objects.count() == 2  # the winner's batch, nothing of the loser's
+    ann_thread = run_in_thread(ann_adds_and_holds_her_transaction_open, added)
+    assert held.wait(timeout=10)
+    bob_thread = run_in_thread(bob_adds, refused)
+    try:
+        # Bob's batch waits for the product Ann's batch has locked ...
+        assert waits_for_a_lock()
+        assert bob_thread.is_alive()
+    finally:
+        release.set()
+        ann_thread.join(timeout=30)
+        bob_thread.join(timeout=30)
+    assert not ann_thread.is_alive() and not bob_thread.is_alive()
+
+    # ... then checks against what she recorded, and names the entry.
+    [ann_result], [bob_error] = added, refused
+    assert ann_result.count == 2
+    assert isinstance(bob_error, SerialsRejected), bob_error
+    problems = [(p.position, p.text, p.code) for p in bob_error.check.problems]
+    assert problems == [(2, "same-1", "exists")]
+    serials = SerialRecord.objects.order_by("serial").values_list("serial", "created_by")
+    assert list(serials) == [("ANN-1", ann.pk), ("SAME-1", ann.pk)]

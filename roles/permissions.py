@@ -1,0 +1,27 @@
+"""The two groups of users and what each may do (spec.md, "Users and permissions")."""
+
+STAFF_PERMISSIONS = [
+    "catalog.view_product",
+    "inventory.view_outlet",
+    "inventory.view_stocklevel",
+    "inventory.view_serialrecord",
+    # Adding serials covers both the Add form and Import CSV.
+    "inventory.add_serialrecord",
+    "inventory.view_serialevent",
+]
+
+MANAGER_PERMISSIONS = [
+    *STAFF_PERMISSIONS,
+    "catalog.add_product",
+    "catalog.change_product",
+    "inventory.add_outlet",
+    "inventory.change_outlet",
+    "inventory.add_stocklevel",
+    "inventory.change_stocklevel",
+    "inventory.change_serialrecord",
+    "inventory.delete_serialrecord",
+    "inventory.transfer_serialrecord",
+    "inventory.writeoff_serialrecord",
+]
+
+GROUPS = {"Staff": STAFF_PERMISSIONS, "Managers": MANAGER_PERMISSIONS}

@@ -1,0 +1,30 @@
+"""Catalog is the bottom layer: it knows nothing of the apps built on it."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.factories import ProductFactory
+
+CATALOG = Path(__file__).resolve().parents[2] / "catalog"
+FORBIDDEN = [
+    r"^\s*(from|import)\s+(inventory|sales|reports)\b",  # an import of a higher app
+    r"[\"']in_stock[\"']",  # inventory's stored status value
+    r"[\"'](inventory|sales):",  # a URL name of a higher app
+    r"[\"']product_detail[\"']",  # the product page's URL name (an inventory view)
+]
+
+
+@pytest.mark.parametrize("path", sorted(CATALOG.rglob("*.py")), ids=lambda p: p.name)
+def test_catalog_code_names_nothing_of_the_apps_built_on_it(path):
+    text = path.read_text()
+    for pattern in FORBIDDEN:
+        found = re.search(pattern, text, flags=re.MULTILINE)
+        assert found is None, f"{path.name}: {found.group(0)!r}"
+
+
+@pytest.mark.django_db
+def test_a_products_url_is_its_page_as_config_wires_it():
+    product = ProductFactory()
+    assert product.get_absolute_url() == f"/catalog/products/{product.pk}/"
