@@ -13,17 +13,14 @@ Runs on SQLite (a temporary file) and on PostgreSQL (a scratch database on
 import argparse
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import tracemalloc
 from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+from bench.harness import run_on_each_database
+
 PG_DATABASE = "serialdesk_bench"
 INSERTS = {
     "json": "JSON INSERT ... SELECT",
@@ -144,36 +141,6 @@ def run_target(args: argparse.Namespace) -> None:
     )
 
 
-def spawn(name: str, database_url: str, args: argparse.Namespace) -> int:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-any-real-deployment-0123456789",
-        "DJANGO_ALLOWED_HOSTS": "localhost",
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "bench.serials_add",
-        "--target",
-        "--batch",
-        str(args.batch),
-        "--rounds",
-        str(args.rounds),
-        "--insert",
-        args.insert,
-    ]
-    return subprocess.call(command, cwd=ROOT, env=env)
-
-
-def postgres(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
-        connection.execute(sql)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=10_000)
@@ -194,16 +161,13 @@ def main() -> None:
     inserts = list(INSERTS) if args.insert == "both" else [args.insert]
     for insert in inserts:
         run = argparse.Namespace(**{**vars(args), "insert": insert})
-        if args.only in (None, "sqlite"):
-            with tempfile.TemporaryDirectory() as folder:
-                failures += spawn("sqlite", f"sqlite:///{folder}/bench.sqlite3", run)
-        if args.only in (None, "postgresql"):
-            postgres(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-            postgres(f"CREATE DATABASE {PG_DATABASE}")
-            try:
-                failures += spawn("postgresql", f"{PG_SERVER}/{PG_DATABASE}", run)
-            finally:
-                postgres(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+        arguments = ["--batch", str(run.batch), "--rounds", str(run.rounds)]
+        failures += run_on_each_database(
+            module="bench.serials_add",
+            arguments=[*arguments, "--insert", run.insert],
+            only=args.only,
+            pg_database=PG_DATABASE,
+        )
     sys.exit(1 if failures else 0)
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     # Catalog data with stock and serials: an inventory view (catalog <- inventory).
     path("catalog/products/<int:pk>/", ProductDetailView.as_view(), name="product_detail"),
     path("inventory/", include("inventory.urls")),
+    path("sales/", include("sales.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -22,7 +22,7 @@ from inventory.widgets import ProductPickerField
 class OutletForm(forms.ModelForm):
     class Meta:
         model = Outlet
-        fields = ["name", "address"]
+        fields = ["name", "address", "require_customer_for_serialised"]
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -147,6 +147,18 @@ class SerialWriteOffForm(forms.Form):
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For example: lost, stolen, scrapped, sent back to the supplier."),
+    )
+    seen_updated_at = ChangeTokenField()
+
+
+class SerialFaultyForm(forms.Form):
+    """Mark faulty or Reinstate: an optional note for the unit's history."""
+
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     seen_updated_at = ChangeTokenField()
 

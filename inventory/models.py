@@ -16,6 +16,11 @@ class Outlet(models.Model):
     name = models.CharField(_("Name"), max_length=100)
     address = models.TextField(_("Address"), blank=True)
     is_active = models.BooleanField(_("Active"), default=True)
+    require_customer_for_serialised = models.BooleanField(
+        _("Require a customer for serialised products"),
+        default=False,
+        help_text=_("A sale at this outlet with a serialised product must name its customer."),
+    )
     created_at = models.DateTimeField(_("Created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("Updated"), auto_now=True)
 
@@ -89,6 +94,10 @@ class SerialEventKind(models.TextChoices):
     WRITTEN_OFF = "written_off", _("Written off")
     # Written by the sales app; a serial with a SOLD event can never be deleted.
     SOLD = "sold", _("Sold")
+    # The origin of a unit first recorded when it was sold (never In stock here).
+    RECORDED_AT_SALE = "recorded_at_sale", _("Recorded at sale")
+    MARKED_FAULTY = "marked_faulty", _("Marked faulty")
+    REINSTATED = "reinstated", _("Reinstated")
 
 
 class SerialRecord(models.Model):
@@ -170,6 +179,7 @@ class SerialRecord(models.Model):
         permissions = [
             ("transfer_serialrecord", "Can transfer serial numbers between outlets"),
             ("writeoff_serialrecord", "Can write off serial numbers"),
+            ("faulty_serialrecord", "Can mark serial numbers faulty or reinstate them"),
         ]
 
     def __str__(self) -> str:
@@ -264,6 +274,8 @@ class SerialEvent(models.Model):
         verbose_name_plural = _("serial events")
         indexes = [
             models.Index(fields=["serial", "-created_at"], name="inventory_event_serial_idx"),
+            # "The events of this sale (return, claim)".
+            models.Index(fields=["document_type", "document_id"], name="inventory_event_doc_idx"),
         ]
 
     def __str__(self) -> str:

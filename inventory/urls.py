@@ -31,6 +31,16 @@ urlpatterns = [
         name="serial_write_off",
     ),
     path(
+        "serials/<int:pk>/mark-faulty/",
+        serial_changes.SerialMarkFaultyView.as_view(),
+        name="serial_mark_faulty",
+    ),
+    path(
+        "serials/<int:pk>/reinstate/",
+        serial_changes.SerialReinstateView.as_view(),
+        name="serial_reinstate",
+    ),
+    path(
         "serials/<int:pk>/delete/", serial_changes.SerialDeleteView.as_view(), name="serial_delete"
     ),
     path("stock/", stock.StockLevelListView.as_view(), name="stock_list"),

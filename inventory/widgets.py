@@ -4,10 +4,15 @@ A text box (what the user types) and a hidden input (the chosen product's id).
 htmx fetches matching products as the user types; `static/js/product-picker.js`
 fills the hidden input when one is picked. Without a pick, the typed text is
 resolved on the server when it names exactly one product.
+
+`Picker` is the type-ahead itself, for any model; sales' Customer field uses it too.
 """
+
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -19,13 +24,20 @@ def product_label(product: Product) -> str:
     return f"{product.name} ({product.sku})"
 
 
-class ProductPicker(forms.Widget):
-    template_name = "inventory/widgets/product_picker.html"
+class Picker(forms.Widget):
+    """A text box with suggestions from `options_url_name`, and the picked object's id."""
 
-    def __init__(self, attrs=None, *, options_url_name: str = "inventory:product_options"):
+    template_name = "inventory/widgets/product_picker.html"
+    placeholder: Any = ""
+
+    def __init__(self, attrs=None, *, options_url_name: str):
         super().__init__(attrs)
         self.options_url_name = options_url_name
-        self.queryset: ProductQuerySet[Product] = Product.objects.none()
+        self.queryset: models.QuerySet[Any] = Product.objects.none()
+
+    def label(self, obj: Any) -> str:
+        """The text of `obj` in the box, as its suggestion reads."""
+        return str(obj)
 
     def id_for_label(self, id_):
         return f"{id_}_search" if id_ else id_
@@ -41,17 +53,33 @@ class ProductPicker(forms.Widget):
         if isinstance(value, dict):
             pk, text = value.get("pk", ""), value.get("text", "")
         else:
-            product = (
-                value if isinstance(value, Product) else self.queryset.filter(pk=value).first()
+            obj = (
+                value
+                if isinstance(value, models.Model)
+                else self.queryset.filter(pk=value).first()
             )
-            pk, text = (product.pk, product_label(product)) if product else ("", "")
+            pk, text = (obj.pk, self.label(obj)) if obj else ("", "")
         # Crispy marks an invalid field with aria-invalid and aria-describedby
         # pointing at its error; they belong on the text box a person uses.
         aria = {k: v for k, v in context["widget"]["attrs"].items() if k.startswith("aria-")}
         context["widget"].update(
-            pk=pk, text=text, aria=aria, options_url=reverse(self.options_url_name)
+            pk=pk,
+            text=text,
+            aria=aria,
+            options_url=reverse(self.options_url_name),
+            placeholder=self.placeholder,
         )
         return context
+
+
+class ProductPicker(Picker):
+    placeholder = _("Type a product name or SKU")
+
+    def __init__(self, attrs=None, *, options_url_name: str = "inventory:product_options"):
+        super().__init__(attrs, options_url_name=options_url_name)
+
+    def label(self, obj: Any) -> str:
+        return product_label(obj)
 
 
 class ProductPickerField(forms.Field):

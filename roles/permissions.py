@@ -8,6 +8,12 @@ STAFF_PERMISSIONS = [
     # Adding serials covers both the Add form and Import CSV.
     "inventory.add_serialrecord",
     "inventory.view_serialevent",
+    # Selling (sales issue): sell, find sales and customers, add and edit customers.
+    "sales.view_sale",
+    "sales.add_sale",
+    "sales.view_customer",
+    "sales.add_customer",
+    "sales.change_customer",
 ]
 
 MANAGER_PERMISSIONS = [
@@ -22,6 +28,7 @@ MANAGER_PERMISSIONS = [
     "inventory.delete_serialrecord",
     "inventory.transfer_serialrecord",
     "inventory.writeoff_serialrecord",
+    "inventory.faulty_serialrecord",
 ]
 
 GROUPS = {"Staff": STAFF_PERMISSIONS, "Managers": MANAGER_PERMISSIONS}

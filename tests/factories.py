@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group, User
 
 from catalog.models import Product
 from inventory.models import Outlet, SerialRecord, SerialStatus, StockLevel
+from sales.models import Customer, Sale
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -61,3 +62,24 @@ class StockLevelFactory(factory.django.DjangoModelFactory):
     product = factory.SubFactory(ProductFactory)
     outlet = factory.SubFactory(OutletFactory)
     on_hand = 3
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    name = factory.Sequence(lambda n: f"Customer {n}")
+    email = factory.Sequence(lambda n: f"customer{n}@example.com")
+    phone = factory.Sequence(lambda n: f"+44 20 7946 {n:04d}")
+
+
+class SaleFactory(factory.django.DjangoModelFactory):
+    """A sale row only: lines and units go through sale_create, or are made by the test."""
+
+    class Meta:
+        model = Sale
+
+    outlet = factory.SubFactory(OutletFactory)
+    customer = factory.SubFactory(CustomerFactory)
+    clerk = factory.SubFactory(UserFactory)
+    total = Decimal("0.00")

@@ -1,16 +1,21 @@
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from catalog.models import Product
+from inventory import selectors
 from inventory.models import Outlet, SerialEvent, SerialRecord, StockLevel
-from tests.factories import OutletFactory
+from sales.demo import DEMO_CUSTOMERS, DEMO_SALES
+from sales.models import Customer, Sale, SaleLineSerial
+from tests.factories import CustomerFactory, OutletFactory
 
 
 def counts():
-    models = [User, Outlet, Product, StockLevel, SerialRecord, SerialEvent]
+    models = [User, Outlet, Product, StockLevel, SerialRecord, SerialEvent, Customer, Sale]
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -42,6 +47,9 @@ def test_seed_demo_fills_an_empty_database_and_says_what_it_added(debug_on):
     products, outlets = Product.objects.count(), Outlet.objects.count()
     assert StockLevel.objects.count() == products * outlets
     assert f"{products} products, {products * outlets} stock levels" in output
+    assert f"{len(DEMO_CUSTOMERS)} customers, {len(DEMO_SALES)} sales." in output
+    assert Customer.objects.count() == len(DEMO_CUSTOMERS)
+    assert Sale.objects.count() == len(DEMO_SALES)
     manager = User.objects.get(username="manager")
     assert manager.check_password("manager")
     assert manager.has_perm("catalog.change_product")
@@ -90,3 +98,42 @@ def test_demo_data_has_serialised_and_plain_products_and_serials_at_several_outl
     assert outlets_with_serials >= 3
     assert not SerialRecord.objects.filter(product__has_serial_numbers=False).exists()
     assert SerialRecord.objects.filter(status="written_off").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_database_with_only_a_customer_gets_no_demo_data(debug_on):
+    CustomerFactory(name="Our first customer")
+
+    output = seed_demo()
+
+    assert "Demo data not loaded" in output
+    assert list(Customer.objects.values_list("name", flat=True)) == ["Our first customer"]
+    assert Product.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_demo_sales_span_two_years_with_units_in_and_out_of_warranty(debug_on):
+    seed_demo()
+
+    now = timezone.now()
+    times = list(Sale.objects.values_list("created_at", flat=True))
+    assert min(times) < now - timedelta(days=365 + 180)
+    assert max(times) > now - timedelta(days=30)
+    assert min(times) > now - timedelta(days=2 * 366)
+    expired = []
+    for unit in SaleLineSerial.objects.select_related("serial__product"):
+        serial = unit.serial
+        assert serial.status == "sold"
+        history = selectors.serial_history(serial=serial)
+        sale_event = selectors.serial_sale_event(serial=serial, history=history)
+        assert sale_event.document == unit.line.sale
+        # Recorded before it was sold, so the history reads in order.
+        assert serial.created_at <= sale_event.created_at
+        warranty = selectors.serial_warranty(serial=serial, sale_event=sale_event)
+        expired.append(warranty.expired)
+    assert True in expired
+    assert False in expired
+    recorded_at_sale = SerialRecord.objects.filter(origin="recorded_at_sale")
+    assert recorded_at_sale.count() == 1
+    assert Sale.objects.filter(customer=None).exists()
+    assert Outlet.objects.get(name="Online Warehouse").require_customer_for_serialised

@@ -45,7 +45,10 @@ def serial_history(*, serial: SerialRecord) -> list[SerialEvent]:
         created_at=serial.created_at,
         user=serial.created_by,
         to_outlet=first_move.from_outlet if first_move else serial.outlet,
-        to_status=SerialStatus.IN_STOCK,
+        # A unit recorded at a sale was never In stock here: its Sold event follows.
+        to_status=""
+        if serial.origin == SerialEventKind.RECORDED_AT_SALE
+        else SerialStatus.IN_STOCK,
     )
     return [*events, recorded]
 

@@ -3,9 +3,17 @@
 from inventory.services.outlets import outlet_create, outlet_set_active, outlet_update
 from inventory.services.serial_changes import (
     serial_delete,
+    serial_mark_faulty,
+    serial_reinstate,
     serial_update,
     serial_write_off,
     serials_transfer,
+)
+from inventory.services.serial_state import (
+    ALLOWED_TRANSITIONS,
+    serials_change,
+    serials_record_sold,
+    transition_allowed,
 )
 from inventory.services.serials import (
     SerialsRejected,
@@ -29,7 +37,13 @@ __all__ = [
     "serials_parse",
     "stock_adjust",
     "stock_set",
+    "ALLOWED_TRANSITIONS",
+    "serials_change",
+    "serials_record_sold",
+    "transition_allowed",
     "serial_delete",
+    "serial_mark_faulty",
+    "serial_reinstate",
     "serial_update",
     "serial_write_off",
     "serials_transfer",

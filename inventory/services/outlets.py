@@ -23,19 +23,29 @@ def _save(outlet: Outlet, **kwargs) -> None:
 
 
 @transaction.atomic
-def outlet_create(*, name: str, address: str = "") -> Outlet:
+def outlet_create(
+    *, name: str, address: str = "", require_customer_for_serialised: bool = False
+) -> Outlet:
     """Add an outlet; names are unique whatever their case."""
-    outlet = Outlet(name=name.strip(), address=address.strip())
+    outlet = Outlet(
+        name=name.strip(),
+        address=address.strip(),
+        require_customer_for_serialised=require_customer_for_serialised,
+    )
     _save(outlet)
     return outlet
 
 
 @transaction.atomic
-def outlet_update(*, outlet: Outlet, name: str, address: str) -> Outlet:
-    """Rename an outlet or change its address; names stay unique whatever their case."""
+def outlet_update(
+    *, outlet: Outlet, name: str, address: str, require_customer_for_serialised: bool = False
+) -> Outlet:
+    """Change an outlet's name, address or settings; names stay unique whatever their case."""
     outlet.name = name.strip()
     outlet.address = address.strip()
-    _save(outlet, update_fields=["name", "address", "updated_at"])
+    outlet.require_customer_for_serialised = require_customer_for_serialised
+    fields = ["name", "address", "require_customer_for_serialised", "updated_at"]
+    _save(outlet, update_fields=fields)
     return outlet
 
 

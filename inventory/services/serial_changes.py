@@ -34,8 +34,8 @@ from inventory.models import (
     SerialRecord,
     SerialStatus,
 )
+from inventory.services.serial_state import serials_change
 from inventory.services.serials import serial_text_problem
-from inventory.services.stock import stock_follow_units
 
 logger = logging.getLogger(__name__)
 
@@ -254,27 +254,9 @@ def serials_transfer(
             code="already_there",
         )
 
-    now = timezone.now()
-    SerialEvent.objects.bulk_create(
-        SerialEvent(
-            serial=s,
-            kind=SerialEventKind.TRANSFERRED,
-            created_at=now,
-            user=user,
-            from_outlet_id=s.outlet_id,
-            to_outlet=to_outlet,
-            note=note.strip(),
-        )
-        for s in moving
-    )
-    SerialRecord.objects.filter(pk__in=[s.pk for s in moving]).update(
-        outlet=to_outlet, updated_at=now
-    )
     # Units on the shelf take their stock count along; Faulty ones were never counted.
-    on_shelf = [s for s in moving if s.status == SerialStatus.IN_STOCK]
-    stock_follow_units(
-        moves=[(s.product_id, s.outlet_id, -1) for s in on_shelf]
-        + [(s.product_id, to_outlet.pk, +1) for s in on_shelf]
+    serials_change(
+        serials=moving, kind=SerialEventKind.TRANSFERRED, user=user, to_outlet=to_outlet, note=note
     )
     return len(moving)
 
@@ -302,18 +284,61 @@ def serial_write_off(
             % {"serial": record.serial, "status": record.get_status_display()},
             code="not_writable_off",
         )
-    from_status = record.status
-    record.status = SerialStatus.WRITTEN_OFF
-    record.save(update_fields=["status", "updated_at"])
-    if from_status == SerialStatus.IN_STOCK:
-        stock_follow_units(moves=[(record.product_id, record.outlet_id, -1)])
-    SerialEvent.objects.create(
-        serial=record,
+    serials_change(
+        serials=[record],
         kind=SerialEventKind.WRITTEN_OFF,
         user=user,
-        from_status=from_status,
-        to_status=record.status,
+        to_status=SerialStatus.WRITTEN_OFF,
         note=reason,
+    )
+    return record
+
+
+@transaction.atomic
+def serial_mark_faulty(
+    *, serial: SerialRecord, note: str, user: User | None, seen_updated_at: datetime | None = None
+) -> SerialRecord:
+    """Take an In stock unit off sale as Faulty (found broken on the shelf), with a note."""
+    record = _lock(serial)
+    _refuse_if_changed([record], seen_updated_at)
+    if record.status != SerialStatus.IN_STOCK:
+        raise ValidationError(
+            _(
+                "Serial number “%(serial)s” is %(status)s; only an In stock unit can be "
+                "marked faulty here (a sold unit comes back through a return)."
+            )
+            % {"serial": record.serial, "status": record.get_status_display()},
+            code="not_in_stock",
+        )
+    serials_change(
+        serials=[record],
+        kind=SerialEventKind.MARKED_FAULTY,
+        user=user,
+        to_status=SerialStatus.FAULTY,
+        note=note,
+    )
+    return record
+
+
+@transaction.atomic
+def serial_reinstate(
+    *, serial: SerialRecord, note: str, user: User | None, seen_updated_at: datetime | None = None
+) -> SerialRecord:
+    """Put a Faulty unit back In stock at its outlet (repaired, or not faulty after all)."""
+    record = _lock(serial)
+    _refuse_if_changed([record], seen_updated_at)
+    if record.status != SerialStatus.FAULTY:
+        raise ValidationError(
+            _("Serial number “%(serial)s” is %(status)s; only a Faulty unit can be reinstated.")
+            % {"serial": record.serial, "status": record.get_status_display()},
+            code="not_faulty",
+        )
+    serials_change(
+        serials=[record],
+        kind=SerialEventKind.REINSTATED,
+        user=user,
+        to_status=SerialStatus.IN_STOCK,
+        note=note,
     )
     return record
 

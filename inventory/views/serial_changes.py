@@ -17,13 +17,14 @@ from config.mixins import signed_in_user
 from inventory import selectors, services
 from inventory.forms import (
     SerialDeleteForm,
+    SerialFaultyForm,
     SerialTransferForm,
     SerialUpdateForm,
     SerialWriteOffForm,
     change_token,
     serial_pks,
 )
-from inventory.models import SerialRecord
+from inventory.models import SerialRecord, SerialStatus
 
 TOKEN = "seen_updated_at"
 
@@ -211,6 +212,68 @@ class SerialWriteOffView(SerialPermissionMixin, ChangeFromPageMixin, FormView):
         message = _("Serial number “%(serial)s” written off.") % {"serial": self.serial}
         messages.success(self.request, message)
         return redirect(self.serial)
+
+
+class SerialFaultyChangeView(SerialPermissionMixin, ChangeFromPageMixin, FormView):
+    """Mark faulty / Reinstate: one unit, a note, the service named by the subclass."""
+
+    permission_required = "inventory.faulty_serialrecord"
+    form_class = SerialFaultyForm
+    # The status the change starts from; any other and the page only explains.
+    from_status: str
+
+    @cached_property
+    def serial(self) -> SerialRecord:
+        return get_serial_or_404(self.kwargs["pk"])
+
+    def shown_serials(self) -> list[SerialRecord]:
+        return [self.serial]
+
+    def get_context_data(self, **kwargs):
+        allowed = self.serial.status == self.from_status
+        return super().get_context_data(serial=self.serial, allowed=allowed, **kwargs)
+
+    def change(self, **kwargs) -> None:
+        raise NotImplementedError
+
+    def done_message(self) -> str:
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            self.change(
+                serial=self.serial,
+                note=data["note"],
+                user=signed_in_user(self.request),
+                seen_updated_at=data[TOKEN],
+            )
+        except ValidationError as error:
+            return self.refuse(form, error)
+        messages.success(self.request, self.done_message() % {"serial": self.serial})
+        return redirect(self.serial)
+
+
+class SerialMarkFaultyView(SerialFaultyChangeView):
+    template_name = "inventory/serialrecord_mark_faulty.html"
+    from_status = SerialStatus.IN_STOCK
+
+    def change(self, **kwargs) -> None:
+        services.serial_mark_faulty(**kwargs)
+
+    def done_message(self) -> str:
+        return _("Serial number “%(serial)s” marked faulty.")
+
+
+class SerialReinstateView(SerialFaultyChangeView):
+    template_name = "inventory/serialrecord_reinstate.html"
+    from_status = SerialStatus.FAULTY
+
+    def change(self, **kwargs) -> None:
+        services.serial_reinstate(**kwargs)
+
+    def done_message(self) -> str:
+        return _("Serial number “%(serial)s” reinstated: it is In stock again.")
 
 
 class SerialDeleteView(SerialPermissionMixin, ChangeFromPageMixin, DeleteView):

@@ -31,6 +31,10 @@
     p.text.value = option.textContent.trim();
     close(p);
     p.text.focus();
+    // Pages that use the pick (New sale fills the Unit price) listen for this.
+    p.text.dispatchEvent(
+      new CustomEvent("picker:picked", { bubbles: true, detail: { ...option.dataset } }),
+    );
   }
 
   function highlight(p, index) {

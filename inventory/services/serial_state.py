@@ -1,0 +1,184 @@
+"""The one way a unit's status or outlet changes: the rules, the history, the stock.
+
+Every service that moves a unit (transfer, write off, mark faulty, reinstate, and
+the sales app's sell and return) locks the units, checks its own rules, then calls
+`serials_change`. It refuses a transition the table below does not allow, writes
+one history event per unit with the user and the document behind the change (a
+sale, a return, a warranty claim), and applies the one stock policy:
+
+    on-hand counts follow units onto and off the shelf. A unit leaving In stock
+    takes one off its outlet's count; a unit arriving In stock (back from a
+    sale, reinstated, transferred) adds one where it arrives. A count that is
+    already lower than the units say stays at zero rather than refusing the
+    move of a unit that is physically there (`stock_follow_units`); the serial
+    coverage report shows such mismatches.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import Product
+from inventory.models import Outlet, SerialEvent, SerialEventKind, SerialRecord, SerialStatus
+from inventory.services.stock import stock_follow_units
+
+IN_STOCK, SOLD = SerialStatus.IN_STOCK, SerialStatus.SOLD
+FAULTY, WRITTEN_OFF = SerialStatus.FAULTY, SerialStatus.WRITTEN_OFF
+
+# From each status, the statuses a unit may go to. Written off is the end.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    IN_STOCK: frozenset({SOLD, FAULTY, WRITTEN_OFF}),
+    SOLD: frozenset({IN_STOCK, FAULTY, WRITTEN_OFF}),
+    FAULTY: frozenset({IN_STOCK, WRITTEN_OFF}),
+    WRITTEN_OFF: frozenset(),
+}
+
+
+def transition_allowed(from_status: str, to_status: str) -> bool:
+    return to_status in ALLOWED_TRANSITIONS[from_status]
+
+
+def _document_fields(document: models.Model | None) -> dict:
+    if document is None:
+        return {"document_type": None, "document_id": None}
+    return {
+        "document_type": ContentType.objects.get_for_model(document),
+        "document_id": document.pk,
+    }
+
+
+@transaction.atomic
+def serials_change(
+    *,
+    serials: Sequence[SerialRecord],
+    kind: str,
+    user: User | None,
+    to_status: str | None = None,
+    to_outlet: Outlet | None = None,
+    document: models.Model | None = None,
+    note: str = "",
+    at: datetime | None = None,
+    stock_moves: list[tuple[int, int, int]] | None = None,
+) -> list[SerialEvent]:
+    """Change locked units' status and/or outlet, with one history event each and stock.
+
+    The caller has locked `serials` (select_for_update, primary-key order) and
+    read them under the lock. The objects are updated in place. A caller making
+    several changes in one transaction (a sale) passes `stock_moves` to collect
+    the stock changes and applies them once, so the stock rows are locked in
+    one (product, outlet) order for the whole transaction.
+    """
+    # A Written off unit is gone: it neither moves nor changes. A status given
+    # must be a change the table allows (the same status twice is not).
+    refused = [
+        s
+        for s in serials
+        if s.status == WRITTEN_OFF or (to_status and not transition_allowed(s.status, to_status))
+    ]
+    if refused:
+        first = refused[0]
+        values = {"serial": first.serial, "status": str(first.get_status_display())}
+        if to_status:
+            message = _("Serial number “%(serial)s” is %(status)s, so it cannot become %(to)s.")
+            values["to"] = str(SerialStatus(to_status).label)
+        else:
+            message = _("Serial number “%(serial)s” is %(status)s, so it cannot change.")
+        raise ValidationError(message % values, code="transition_not_allowed")
+    now = at or timezone.now()
+    document_fields = _document_fields(document)
+    events = []
+    moves: list[tuple[int, int, int]] = []
+    for s in serials:
+        new_status = to_status or s.status
+        new_outlet_id = to_outlet.pk if to_outlet else s.outlet_id
+        events.append(
+            SerialEvent(
+                serial=s,
+                kind=kind,
+                created_at=now,
+                user=user,
+                from_outlet_id=s.outlet_id if new_outlet_id != s.outlet_id else None,
+                to_outlet_id=new_outlet_id if new_outlet_id != s.outlet_id else None,
+                from_status=s.status if new_status != s.status else "",
+                to_status=new_status if new_status != s.status else "",
+                note=note.strip(),
+                **document_fields,
+            )
+        )
+        if s.status == IN_STOCK:
+            moves.append((s.product_id, s.outlet_id, -1))
+        if new_status == IN_STOCK:
+            moves.append((s.product_id, new_outlet_id, +1))
+        s.status, s.outlet_id, s.updated_at = new_status, new_outlet_id, now
+    SerialEvent.objects.bulk_create(events)
+    fields: dict = {"updated_at": now}
+    if to_status:
+        fields["status"] = to_status
+    if to_outlet:
+        fields["outlet"] = to_outlet
+    SerialRecord.objects.filter(pk__in=[s.pk for s in serials]).update(**fields)
+    _apply_stock(moves, stock_moves)
+    return events
+
+
+def _apply_stock(
+    moves: list[tuple[int, int, int]], collect: list[tuple[int, int, int]] | None
+) -> None:
+    if collect is not None:
+        collect.extend(moves)
+    elif moves:
+        stock_follow_units(moves=moves)
+
+
+@transaction.atomic
+def serials_record_sold(
+    *,
+    product: Product,
+    outlet: Outlet,
+    texts: Sequence[str],
+    user: User | None,
+    document: models.Model,
+    at: datetime | None = None,
+    stock_moves: list[tuple[int, int, int]] | None = None,
+) -> list[SerialRecord]:
+    """Record units first seen at a sale: Sold at `outlet`, origin "Recorded at sale".
+
+    The unit was on the shelf (counted in stock) without a serial record, so it
+    leaves the shelf like any sold unit: one off the outlet's count. A serial
+    recorded meanwhile by someone else raises IntegrityError from the unique
+    (product, key) constraint; the caller says so. `stock_moves`: as in
+    `serials_change`.
+    """
+    now = at or timezone.now()
+    records = SerialRecord.objects.bulk_create(
+        SerialRecord(
+            product=product,
+            outlet=outlet,
+            serial=text,
+            serial_normalised=SerialRecord.normalise(text),
+            status=SOLD,
+            origin=SerialEventKind.RECORDED_AT_SALE,
+            created_by=user,
+            created_at=now,
+        )
+        for text in texts
+    )
+    SerialEvent.objects.bulk_create(
+        SerialEvent(
+            serial=record,
+            kind=SerialEventKind.SOLD,
+            created_at=now,
+            user=user,
+            to_status=SOLD,
+            **_document_fields(document),
+        )
+        for record in records
+    )
+    _apply_stock([(product.pk, outlet.pk, -len(records))], stock_moves)
+    return records

@@ -1,0 +1,50 @@
+from django.contrib import admin
+
+from inventory.admin import ReadOnlyAdmin
+from sales import services
+from sales.models import Customer, Sale, SaleLine, SaleLineSerial
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "phone", "updated_at"]
+    search_fields = ["name", "email", "phone"]
+    fields = ["name", "email", "phone"]
+
+    def save_model(self, request, obj, form, change):
+        # Through the services, like the Customers pages.
+        data = {name: form.cleaned_data[name] for name in ("name", "email", "phone")}
+        if change:
+            services.customer_update(customer=obj, **data)
+        else:
+            obj.pk = services.customer_create(**data).pk
+            obj.refresh_from_db()
+
+
+class SaleLineInline(admin.TabularInline):
+    model = SaleLine
+    fields = readonly_fields = ("position", "product", "quantity", "unit_price")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Sale)
+class SaleAdmin(ReadOnlyAdmin):
+    """Sales are made only on the New sale page, which checks and records every unit."""
+
+    list_display = ["__str__", "created_at", "outlet", "customer", "clerk", "total"]
+    list_filter = ["outlet"]
+    list_select_related = ["outlet", "customer", "clerk"]
+    search_fields = ["customer__name", "customer__email", "customer__phone"]
+    date_hierarchy = "created_at"
+    inlines = [SaleLineInline]
+
+
+@admin.register(SaleLineSerial)
+class SaleLineSerialAdmin(ReadOnlyAdmin):
+    list_display = ["serial", "line", "returned_at"]
+    list_select_related = ["serial", "line__product", "line__sale"]
+    search_fields = ["serial__serial_normalised"]

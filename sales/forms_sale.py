@@ -1,0 +1,170 @@
+"""The New sale form: the sale (Outlet, Customer) and its lines (a formset).
+
+Forms only validate what was typed; `sales.services.sale_create` checks the
+serials against the database and says what it refused.
+"""
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Product
+from inventory.forms import active_outlets
+from inventory.services import serials_parse
+from inventory.widgets import Picker, ProductPicker, ProductPickerField
+from sales.models import Customer
+from sales.services import LineInput
+
+# Far above a shop's sale, far below what would make a page or a query slow.
+MAX_LINES = 100
+MAX_QUANTITY = 10_000
+
+
+def customer_label(customer: Customer) -> str:
+    """A customer as the Customer field shows it: the name and how to reach them."""
+    contact = customer.email or customer.phone
+    return f"{customer.name} ({contact})" if contact else customer.name
+
+
+class CustomerPicker(Picker):
+    placeholder = _("Type a name, email or phone")
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, options_url_name="sales:customer_options")
+        self.queryset = Customer.objects.none()
+
+    def label(self, obj: Any) -> str:
+        return customer_label(obj)
+
+
+class CustomerPickerField(forms.Field):
+    """An optional customer: picked from the suggestions, or typed so it names exactly one."""
+
+    widget = CustomerPicker
+    default_error_messages = {
+        "no_match": _(
+            "No customer matches “%(text)s”. Select one from the list, or leave Customer empty."
+        ),
+        "several": _("Several customers match “%(text)s”. Select one from the list."),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+        self.queryset = Customer.objects.all()
+        self.widget.queryset = self.queryset
+
+    def to_python(self, value: Any) -> Customer | None:
+        value = value if isinstance(value, dict) else {}
+        pk, text = str(value.get("pk", "")).strip(), str(value.get("text", "")).strip()
+        if pk.isascii() and pk.isdigit() and len(pk) < 19:
+            customer = self.queryset.filter(pk=pk).first()
+            if customer:
+                return customer
+        if not text:
+            return None
+        matches = self._matches(text) if "\x00" not in text else []
+        if not matches:
+            raise ValidationError(self.error_messages["no_match"], "no_match", {"text": text})
+        if len(matches) > 1:
+            raise ValidationError(self.error_messages["several"], "several", {"text": text})
+        return matches[0]
+
+    def _matches(self, text: str) -> list[Customer]:
+        """By name, email or phone; as "Name (contact)" (what a pick types); else contained."""
+        exact = Q(name__iexact=text) | Q(email__iexact=text) | Q(phone__iexact=text)
+        matches = list(self.queryset.filter(exact)[:2])
+        name, _separator, contact = text.rpartition(" (")
+        if not matches and name and contact.endswith(")"):
+            contact = contact[:-1]
+            named = Q(email__iexact=contact) | Q(phone__iexact=contact)
+            matches = list(self.queryset.filter(named, name__iexact=name)[:2])
+        if not matches:
+            contains = (
+                Q(name__icontains=text) | Q(email__icontains=text) | Q(phone__icontains=text)
+            )
+            matches = list(self.queryset.filter(contains)[:2])
+        return matches
+
+
+class SaleForm(forms.Form):
+    outlet = forms.ModelChoiceField(
+        label=_("Outlet"), queryset=active_outlets(), empty_label=_("Select an outlet")
+    )
+    customer = CustomerPickerField(label=_("Customer"))
+    # Set by the "Record as new" and "Sell it here" buttons, never shown as fields.
+    record_new = forms.BooleanField(required=False)
+    sell_here = forms.BooleanField(required=False)
+
+
+class SaleLineForm(forms.Form):
+    product = ProductPickerField(
+        label=_("Product"),
+        queryset=Product.objects.filter(is_active=True),
+        widget=ProductPicker(options_url_name="sales:product_options"),
+        error_messages={
+            "required": _("Enter and select the product name."),
+            "no_match": _("No active product matches “%(text)s”. Select one from the list."),
+        },
+    )
+    quantity = forms.IntegerField(
+        label=_("Quantity"),
+        initial=1,
+        min_value=1,
+        max_value=MAX_QUANTITY,
+        error_messages={
+            "required": _("Enter the quantity."),
+            "invalid": _("Enter a whole number."),
+            "min_value": _("The quantity must be at least 1."),
+            "max_value": _("Enter at most %(limit_value)s units on one line."),
+        },
+    )
+    unit_price = forms.DecimalField(
+        label=_("Unit price"),
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        help_text=_("Blank: the retail price."),
+        error_messages={"min_value": _("The price cannot be negative.")},
+    )
+    serial_numbers = forms.CharField(
+        label=_("Serial numbers"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "serial-input", "spellcheck": "false"}),
+        help_text=_("One per unit: commas, new lines, tabs or semicolons between them."),
+    )
+
+    def clean_serial_numbers(self) -> list[str]:
+        return serials_parse(self.cleaned_data["serial_numbers"])
+
+    def line_input(self) -> LineInput:
+        data = self.cleaned_data
+        return LineInput(
+            product=data["product"],
+            quantity=data["quantity"],
+            unit_price=data.get("unit_price"),
+            serials=data["serial_numbers"],
+        )
+
+
+class _SaleLineFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        if not any(form.cleaned_data for form in self.forms):
+            raise ValidationError(_("Add at least one line."), code="no_lines")
+
+
+SaleLineFormSet = forms.formset_factory(
+    SaleLineForm,
+    formset=_SaleLineFormSet,
+    extra=0,
+    min_num=1,
+    max_num=MAX_LINES,
+    validate_max=True,
+    absolute_max=MAX_LINES,
+)

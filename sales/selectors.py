@@ -1,0 +1,102 @@
+"""Reads of the sales pages: customers, the list of sales, what a customer bought."""
+
+from collections.abc import Iterator
+
+from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from inventory.models import SerialRecord
+from sales.models import Customer, Sale, SaleLine, SaleLineSerial
+
+
+def customer_list() -> QuerySet[Customer]:
+    return Customer.objects.order_by("name", "id")
+
+
+def customers_matching(queryset: QuerySet[Customer], *, text: str) -> QuerySet[Customer]:
+    """Customers whose name, email or phone contains `text`, ignoring case (all when blank)."""
+    text = text.strip()
+    if not text:
+        return queryset
+    return queryset.filter(
+        Q(name__icontains=text) | Q(email__icontains=text) | Q(phone__icontains=text)
+    )
+
+
+def customer_options(*, query: str, limit: int = 10) -> QuerySet[Customer]:
+    """Type-ahead matches for a Customer field: nothing until something is typed."""
+    if not query.strip():
+        return Customer.objects.none()
+    return customers_matching(customer_list(), text=query)[:limit]
+
+
+def _units_sold() -> Coalesce:
+    """A sale's units sold (its lines' quantities), as a subquery: no GROUP BY on the list."""
+    units = (
+        SaleLine.objects.filter(sale=OuterRef("pk"))
+        .order_by()
+        .values("sale")
+        .annotate(quantities=Sum("quantity"))
+        .values("quantities")
+    )
+    return Coalesce(Subquery(units, output_field=IntegerField()), 0)
+
+
+def sale_list() -> QuerySet[Sale]:
+    """Sales with what a list line shows ("items": units sold), in one query for any rows."""
+    return (
+        Sale.objects.select_related("outlet", "customer", "clerk")
+        .annotate(items=_units_sold())
+        .order_by("-created_at", "-id")
+    )
+
+
+def sales_matching_customer(queryset: QuerySet[Sale], *, text: str) -> QuerySet[Sale]:
+    """Sales to a customer whose name, email or phone contains `text`."""
+    text = text.strip()
+    if not text:
+        return queryset
+    return queryset.filter(customer__in=customers_matching(Customer.objects.all(), text=text))
+
+
+def sales_with_serial(queryset: QuerySet[Sale], *, text: str) -> QuerySet[Sale]:
+    """Sales that include a unit whose serial is `text` (by key: case and spaces ignored)."""
+    key = SerialRecord.normalise(text)
+    if not key:
+        return queryset
+    sale_ids = SaleLineSerial.objects.filter(serial__serial_normalised=key).values("line__sale_id")
+    return queryset.filter(pk__in=sale_ids)
+
+
+def sale_export_rows(queryset: QuerySet[Sale]) -> Iterator[tuple]:
+    """The export's rows, fetched in chunks so no more than one chunk is in memory."""
+    rows = queryset.values_list(
+        "pk",
+        "created_at",
+        "outlet__name",
+        "customer__name",
+        "clerk__username",
+        _units_sold(),
+        "total",
+    )
+    yield from rows.iterator(chunk_size=2000)
+
+
+# How many of a customer's latest sales their page lists; the Sales list has the rest.
+CUSTOMER_PAGE_SALES = 50
+
+
+def customer_sales(*, customer: Customer, limit: int = CUSTOMER_PAGE_SALES) -> list[Sale]:
+    """The customer's latest sales, newest first (one more than `limit`: "there are more")."""
+    return list(sale_list().filter(customer=customer)[: limit + 1])
+
+
+def customer_units(
+    *, customer: Customer, limit: int = CUSTOMER_PAGE_SALES
+) -> list[SaleLineSerial]:
+    """The units sold to the customer, newest sale first, with serial, product and sale."""
+    return list(
+        SaleLineSerial.objects.filter(line__sale__customer=customer)
+        .select_related("serial", "serial__product", "line__sale")
+        .order_by("-line__sale__created_at", "-line__sale_id", "line__position", "pk")[: limit + 1]
+    )

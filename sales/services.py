@@ -1,0 +1,427 @@
+"""Selling: one service, `sale_create`, for the New sale page, the demo and a future API.
+
+Contract (the page and the tests rely on it):
+- `sale_create(outlet=, customer=, lines=[LineInput, ...], clerk=, record_new=False,
+  sell_here=False) -> Sale`, all in one transaction.
+- When the sale cannot complete as asked it raises `SaleRefused` (a ValidationError,
+  code "sale_refused") whose `.check` (a `SaleCheck`) says why:
+  `form_errors` (sale-wide), `line_errors` {line index: [messages]},
+  `not_recorded` [(line index, text)] (offer "Record as new": call again with
+  record_new=True), `elsewhere` [(line index, text, outlet name)] (offer "Sell it
+  here": call again with sell_here=True). Nothing is saved then.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import Product
+from inventory import sql
+from inventory.models import Outlet, SerialEventKind, SerialRecord, SerialStatus
+from inventory.services import serials_change, serials_record_sold
+from inventory.services.serials import serial_text_problem
+from inventory.services.stock import stock_follow_units
+from sales.models import Customer, Sale, SaleLine, SaleLineSerial
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """One line of the New sale form, as typed."""
+
+    product: Product
+    quantity: int
+    # None: the product's retail price.
+    unit_price: Decimal | None = None
+    # The line's Serial numbers, already split (inventory.services.serials_parse).
+    serials: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SaleCheck:
+    """Why a sale cannot complete yet; empty when it can."""
+
+    form_errors: list[str] = field(default_factory=list)
+    line_errors: dict[int, list[str]] = field(default_factory=dict)
+    not_recorded: list[tuple[int, str]] = field(default_factory=list)
+    elsewhere: list[tuple[int, str, str]] = field(default_factory=list)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.form_errors or self.line_errors)
+
+
+class SaleRefused(ValidationError):
+    """The sale was not saved; `check` says why and what the clerk may confirm."""
+
+    def __init__(self, check: SaleCheck):
+        self.check = check
+        super().__init__(_("The sale was not completed."), code="sale_refused")
+
+
+IN_STOCK, SOLD = SerialStatus.IN_STOCK, SerialStatus.SOLD
+
+
+@dataclass
+class _Plan:
+    """What a checked sale will do with each serial entered."""
+
+    attach: list[tuple[int, SerialRecord]] = field(default_factory=list)
+    move_here: list[tuple[int, SerialRecord]] = field(default_factory=list)
+    record: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _open_sales(serial_pks: Sequence[int]) -> dict[int, int]:
+    """The open sale of each of these units (serial pk -> sale pk)."""
+    if not serial_pks:
+        return {}
+    links = SaleLineSerial.objects.filter(serial_id__in=serial_pks, returned_at__isnull=True)
+    return dict(links.values_list("serial_id", "line__sale_id"))
+
+
+def _unsellable(record: SerialRecord, open_sales: dict[int, int]) -> str:
+    if record.status == SOLD:
+        sale = open_sales.get(record.pk)
+        if sale:
+            return _("“%(serial)s” is already sold (Sale %(sale)s).") % {
+                "serial": record.serial,
+                "sale": sale,
+            }
+        return _("“%(serial)s” is already sold.") % {"serial": record.serial}
+    return _("“%(serial)s” is %(status)s and cannot be sold.") % {
+        "serial": record.serial,
+        "status": record.get_status_display(),
+    }
+
+
+def _check_lines(
+    *, outlet: Outlet, customer: Customer | None, lines: Sequence[LineInput]
+) -> tuple[SaleCheck, list[tuple[int, str, str]]]:
+    """Checks that need no unit: the sale as a whole and each line's own fields.
+
+    Returns the check and the serials entered, as (line index, text, key).
+    """
+    check = SaleCheck()
+    if not outlet.is_active:
+        check.form_errors.append(_("The outlet %(outlet)s is inactive.") % {"outlet": outlet.name})
+    if not lines:
+        check.form_errors.append(_("Add at least one line."))
+    serialised = any(line.product.has_serial_numbers for line in lines)
+    if serialised and customer is None and outlet.require_customer_for_serialised:
+        check.form_errors.append(
+            _("%(outlet)s requires a customer for serialised products: choose the customer.")
+            % {"outlet": outlet.name}
+        )
+    entered: list[tuple[int, str, str]] = []
+    first_line: dict[tuple[int, str], int] = {}
+    for index, line in enumerate(lines):
+        errors = []
+        product = line.product
+        if not product.is_active:
+            errors.append(_("%(product)s is inactive.") % {"product": product.name})
+        if line.quantity < 1:
+            errors.append(_("The quantity must be at least 1."))
+        if product.has_serial_numbers:
+            if not line.serials:
+                errors.append(
+                    _("%(product)s has serial numbers: enter one per unit sold.")
+                    % {"product": product.name}
+                )
+            elif len(line.serials) != line.quantity:
+                errors.append(
+                    _("Enter %(quantity)s serial numbers, one per unit (%(count)s entered).")
+                    % {"quantity": line.quantity, "count": len(line.serials)}
+                )
+            for text in line.serials:
+                problem = serial_text_problem(text)
+                if problem:
+                    errors.append(f"“{text}”: {problem[1]}")
+                    continue
+                key = SerialRecord.normalise(text)
+                if (product.pk, key) in first_line:
+                    errors.append(
+                        _("“%(serial)s” is entered more than once in this sale.")
+                        % {"serial": text}
+                    )
+                    continue
+                first_line[(product.pk, key)] = index
+                entered.append((index, text, key))
+        elif line.serials:
+            errors.append(
+                _("%(product)s has no serial numbers: leave Serial numbers empty.")
+                % {"product": product.name}
+            )
+        if errors:
+            check.line_errors[index] = errors
+    return check, entered
+
+
+def _plan_units(*, check: SaleCheck, outlet: Outlet, lines: Sequence[LineInput], entered) -> _Plan:
+    """Match each serial entered with its unit: one query for all of them."""
+    plan = _Plan()
+    keys = sorted({key for _index, _text, key in entered})
+    found: dict[str, list[SerialRecord]] = {}
+    if keys:
+        records = SerialRecord.objects.filter(
+            serial_normalised__in=sql.text_values(keys)
+        ).select_related("product", "outlet")
+        for found_record in records:
+            found.setdefault(found_record.serial_normalised, []).append(found_record)
+    sold = [r.pk for same in found.values() for r in same if r.status == SOLD]
+    open_sales = _open_sales(sold)
+    for index, text, key in entered:
+        product = lines[index].product
+        same_key = found.get(key, [])
+        record = next((r for r in same_key if r.product_id == product.pk), None)
+        if record is None and same_key:
+            check.line_errors.setdefault(index, []).append(
+                _("“%(serial)s” is recorded for %(other)s, not for %(product)s.")
+                % {"serial": text, "other": same_key[0].product.name, "product": product.name}
+            )
+        elif record is None:
+            check.not_recorded.append((index, text))
+            plan.record.append((index, text))
+        elif record.status != IN_STOCK:
+            check.line_errors.setdefault(index, []).append(_unsellable(record, open_sales))
+        elif record.outlet_id != outlet.pk:
+            check.elsewhere.append((index, record.serial, record.outlet.name))
+            plan.move_here.append((index, record))
+        else:
+            plan.attach.append((index, record))
+    return plan
+
+
+def _lock_units(*, plan: _Plan, outlet: Outlet, check: SaleCheck) -> dict[int, SerialRecord]:
+    """Lock the units to sell, in primary-key order, and re-check them under the lock.
+
+    Another clerk may have sold one between the check and here: then this sale
+    is refused naming that sale, and nothing is saved.
+    """
+    wanted = [record for _index, record in plan.attach + plan.move_here]
+    locked = {
+        r.pk: r
+        for r in SerialRecord.objects.select_for_update()
+        .filter(pk__in=[r.pk for r in wanted])
+        .order_by("pk")
+    }
+    gone = [(index, r) for index, r in plan.attach + plan.move_here if r.pk not in locked]
+    changed = [
+        (index, locked[r.pk])
+        for index, r in plan.attach + plan.move_here
+        if r.pk in locked and locked[r.pk].status != IN_STOCK
+    ]
+    # A unit checked at this outlet but transferred away meanwhile is no longer
+    # on this shelf: the clerk must confirm "Sell it here" for it.
+    moved_away = [
+        (index, locked[r.pk])
+        for index, r in plan.attach
+        if r.pk in locked
+        and locked[r.pk].status == IN_STOCK
+        and locked[r.pk].outlet_id != outlet.pk
+    ]
+    if gone or changed or moved_away:
+        open_sales = _open_sales([r.pk for _index, r in changed])
+        for index, record in changed:
+            check.line_errors.setdefault(index, []).append(_unsellable(record, open_sales))
+        for index, record in gone:
+            check.line_errors.setdefault(index, []).append(
+                _("“%(serial)s” no longer exists.") % {"serial": record.serial}
+            )
+        for index, record in moved_away:
+            check.line_errors.setdefault(index, []).append(
+                _("“%(serial)s” was moved to another outlet a moment ago: look it up.")
+                % {"serial": record.serial}
+            )
+        raise SaleRefused(check)
+    return locked
+
+
+@transaction.atomic
+def sale_create(
+    *,
+    outlet: Outlet,
+    customer: Customer | None,
+    lines: Sequence[LineInput],
+    clerk: User | None,
+    record_new: bool = False,
+    sell_here: bool = False,
+    at: datetime | None = None,
+) -> Sale:
+    """Sell the lines at an outlet, attaching each unit by its serial; all or nothing.
+
+    Locks, in this order: the units sold (primary-key order), then new units'
+    keys (inserted in key order), then stock counts (product, outlet order, in
+    `stock_follow_units`). No product row is locked, so sales of different
+    units of one product do not wait for each other's units.
+    """
+    check, entered = _check_lines(outlet=outlet, customer=customer, lines=lines)
+    plan = _plan_units(check=check, outlet=outlet, lines=lines, entered=entered)
+    if (
+        check.has_errors
+        or (check.not_recorded and not record_new)
+        or (check.elsewhere and not sell_here)
+    ):
+        raise SaleRefused(check)
+    locked = _lock_units(plan=plan, outlet=outlet, check=check)
+
+    now = at or timezone.now()
+    prices = [
+        line.product.retail_price if line.unit_price is None else line.unit_price for line in lines
+    ]
+    sale = Sale.objects.create(
+        outlet=outlet,
+        customer=customer,
+        clerk=clerk,
+        created_at=now,
+        total=sum(
+            (line.quantity * price for line, price in zip(lines, prices, strict=True)), Decimal(0)
+        ),
+    )
+    sale_lines = SaleLine.objects.bulk_create(
+        SaleLine(
+            sale=sale,
+            position=position,
+            product=line.product,
+            quantity=line.quantity,
+            unit_price=price,
+        )
+        for position, (line, price) in enumerate(zip(lines, prices, strict=True), start=1)
+    )
+    units: list[tuple[int, SerialRecord]] = []
+    # Every stock change of the sale, applied once at the end in (product,
+    # outlet) order, so two sales lock stock rows in the same order.
+    stock: list[tuple[int, int, int]] = [
+        (line.product.pk, outlet.pk, -line.quantity)
+        for line in lines
+        if not line.product.has_serial_numbers
+    ]
+    moving = [locked[r.pk] for _index, r in plan.move_here]
+    if moving:
+        serials_change(
+            serials=moving,
+            kind=SerialEventKind.TRANSFERRED,
+            user=clerk,
+            to_outlet=outlet,
+            document=sale,
+            note=_("Sold at %(outlet)s") % {"outlet": outlet.name},
+            at=now,
+            stock_moves=stock,
+        )
+    selling = [(index, locked[r.pk]) for index, r in plan.attach + plan.move_here]
+    if selling:
+        serials_change(
+            serials=[record for _index, record in selling],
+            kind=SerialEventKind.SOLD,
+            user=clerk,
+            to_status=SOLD,
+            document=sale,
+            at=now,
+            stock_moves=stock,
+        )
+        units += selling
+    units += _record_new_units(
+        plan=plan,
+        lines=lines,
+        outlet=outlet,
+        clerk=clerk,
+        sale=sale,
+        check=check,
+        at=now,
+        stock_moves=stock,
+    )
+    try:
+        with transaction.atomic():
+            SaleLineSerial.objects.bulk_create(
+                SaleLineSerial(line=sale_lines[index], serial=record) for index, record in units
+            )
+    except IntegrityError as error:
+        # The status check under the lock makes this unreachable through this
+        # service; the constraint is what holds for any other code path.
+        raise ValidationError(
+            _("One of these units is already on an open sale."), code="already_sold"
+        ) from error
+    stock_follow_units(moves=stock)
+    return sale
+
+
+def _record_new_units(
+    *,
+    plan: _Plan,
+    lines: Sequence[LineInput],
+    outlet: Outlet,
+    clerk: User | None,
+    sale: Sale,
+    check: SaleCheck,
+    at: datetime,
+    stock_moves: list[tuple[int, int, int]],
+) -> list[tuple[int, SerialRecord]]:
+    """Record the serials the clerk confirmed as new, Sold on this sale.
+
+    Inserted in one order for the whole sale, (product, key), whatever the
+    lines: the unique index on (product, key) is where two clerks recording the
+    same serials meet, and one order means they cannot deadlock there.
+    """
+    line_of: dict[tuple[int, str], int] = {}
+    by_product: dict[int, list[str]] = {}
+    for index, text in plan.record:
+        product_id = lines[index].product.pk
+        line_of[(product_id, SerialRecord.normalise(text))] = index
+        by_product.setdefault(product_id, []).append(text)
+    products = {line.product.pk: line.product for line in lines}
+    units: list[tuple[int, SerialRecord]] = []
+    for product_id, texts in sorted(by_product.items()):
+        texts.sort(key=SerialRecord.normalise)
+        try:
+            with transaction.atomic():
+                records = serials_record_sold(
+                    product=products[product_id],
+                    outlet=outlet,
+                    texts=texts,
+                    user=clerk,
+                    document=sale,
+                    at=at,
+                    stock_moves=stock_moves,
+                )
+        except IntegrityError:
+            # Another clerk recorded (and so sold) one of them a moment ago.
+            taken = SerialRecord.objects.filter(
+                product_id=product_id,
+                serial_normalised__in=[SerialRecord.normalise(t) for t in texts],
+            )
+            open_sales = _open_sales([r.pk for r in taken])
+            for record in taken:
+                index = line_of[(product_id, record.serial_normalised)]
+                check.line_errors.setdefault(index, []).append(_unsellable(record, open_sales))
+            check.not_recorded = []
+            raise SaleRefused(check) from None
+        units += [(line_of[(product_id, r.serial_normalised)], r) for r in records]
+    return units
+
+
+# Customers ------------------------------------------------------------------
+
+
+@transaction.atomic
+def customer_create(*, name: str, email: str = "", phone: str = "") -> Customer:
+    """Add a customer; only the name is required (two people may share one)."""
+    customer = Customer(name=name.strip(), email=email.strip(), phone=phone.strip())
+    customer.full_clean()
+    customer.save()
+    return customer
+
+
+@transaction.atomic
+def customer_update(
+    *, customer: Customer, name: str, email: str = "", phone: str = ""
+) -> Customer:
+    """Change a customer's details; their sales keep pointing at them."""
+    customer.name, customer.email, customer.phone = name.strip(), email.strip(), phone.strip()
+    customer.full_clean()
+    customer.save(update_fields=["name", "email", "phone", "updated_at"])
+    return customer

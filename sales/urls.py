@@ -1,0 +1,24 @@
+from django.urls import path
+
+from sales.views import customers, new_sale, sales
+
+app_name = "sales"
+
+urlpatterns = [
+    path("", sales.SaleListView.as_view(), name="sale_list"),
+    path("export.csv", sales.sale_export, name="sale_export"),
+    path("new/", new_sale.SaleCreateView.as_view(), name="sale_create"),
+    path("<int:pk>/", new_sale.SaleDetailView.as_view(), name="sale_detail"),
+    path("<int:pk>/receipt/", new_sale.sale_receipt, name="sale_receipt"),
+    path("product-options/", new_sale.product_options, name="product_options"),
+    path("serial-options/", new_sale.serial_options, name="serial_options"),
+    path("customers/", customers.CustomerListView.as_view(), name="customer_list"),
+    path("customers/add/", customers.CustomerCreateView.as_view(), name="customer_create"),
+    path("customers/options/", new_sale.customer_options, name="customer_options"),
+    path("customers/<int:pk>/", customers.CustomerDetailView.as_view(), name="customer_detail"),
+    path(
+        "customers/<int:pk>/edit/",
+        customers.CustomerUpdateView.as_view(),
+        name="customer_update",
+    ),
+]

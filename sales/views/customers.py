@@ -1,0 +1,88 @@
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import CreateView, DetailView, UpdateView
+from django_filters.views import FilterView
+
+from config.mixins import ListPageMixin
+from sales import selectors, services
+from sales.filters import CustomerFilter
+from sales.forms import CustomerForm
+from sales.models import Customer
+
+
+class CustomerListView(ListPageMixin, FilterView):
+    permission_required = "sales.view_customer"
+    filterset_class = CustomerFilter
+    template_name = "sales/customer_list.html"
+
+    def get_queryset(self):
+        return selectors.customer_list()
+
+
+class CustomerCreateView(PermissionRequiredMixin, CreateView):
+    permission_required = "sales.add_customer"
+    raise_exception = True
+    form_class = CustomerForm
+    template_name = "sales/customer_form.html"
+
+    def form_valid(self, form):
+        try:
+            customer = services.customer_create(**form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Customer “%(name)s” added.") % {"name": customer.name})
+        return redirect(customer)
+
+
+class CustomerUpdateView(PermissionRequiredMixin, UpdateView):
+    permission_required = "sales.change_customer"
+    raise_exception = True
+    model = Customer
+    form_class = CustomerForm
+
+    def form_valid(self, form):
+        try:
+            customer = services.customer_update(customer=self.object, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Customer “%(name)s” saved.") % {"name": customer.name})
+        return redirect(customer)
+
+
+def _most_specific(customer: Customer) -> str:
+    return customer.email or customer.phone or customer.name
+
+
+class CustomerDetailView(PermissionRequiredMixin, DetailView):
+    """A customer's details, their latest sales and the units sold to them."""
+
+    permission_required = "sales.view_customer"
+    raise_exception = True
+    model = Customer
+
+    def get_context_data(self, **kwargs):
+        limit = selectors.CUSTOMER_PAGE_SALES
+        sales = selectors.customer_sales(customer=self.object, limit=limit)
+        units = selectors.customer_units(customer=self.object, limit=limit)
+        return super().get_context_data(
+            sales=sales[:limit],
+            more_sales=len(sales) > limit,
+            units=units[:limit],
+            more_units=len(units) > limit,
+            all_sales_url=self.all_sales_url(),
+            **kwargs,
+        )
+
+    def all_sales_url(self) -> str:
+        # The Sales list finds customers by text; the email (or phone) is the
+        # most specific text a customer has.
+        query = urlencode({"customer": _most_specific(self.object)})
+        return f"{reverse('sales:sale_list')}?{query}"

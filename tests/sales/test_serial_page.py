@@ -1,0 +1,94 @@
+"""The serial page of a sold unit: its sale, the sale date, the customer, the warranty.
+
+Inventory renders the page; the sale is read through the Sold event's document,
+so inventory never imports sales.
+"""
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from sales.services import LineInput, sale_create
+from tests.factories import CustomerFactory, OutletFactory, ProductFactory, SerialRecordFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def sell(*, days_ago, warranty_months, customer=True):
+    product = ProductFactory(warranty_months=warranty_months)
+    outlet = OutletFactory(name="Main Street")
+    unit = SerialRecordFactory(product=product, outlet=outlet, serial="SOLD-0001")
+    sold_at = timezone.make_aware(
+        datetime.combine(timezone.localdate() - timedelta(days=days_ago), datetime.min.time())
+    ) + timedelta(hours=11)
+    sale = sale_create(
+        outlet=outlet,
+        customer=CustomerFactory(name="Alice Martin") if customer else None,
+        lines=[LineInput(product=product, quantity=1, serials=[unit.serial])],
+        clerk=None,
+        at=sold_at,
+    )
+    return unit, sale
+
+
+def field(html, label):
+    match = re.search(rf"<dt[^>]*>{label}</dt>\s*<dd[^>]*>(.*?)</dd>", html, re.S)
+    assert match, f"no {label} on the page"
+    return match.group(1).strip()
+
+
+def test_a_sold_unit_shows_its_sale_date_customer_and_warranty(staff_client):
+    unit, sale = sell(days_ago=10, warranty_months=12)
+
+    response = staff_client.get(unit.get_absolute_url())
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    sold_on = sale.created_at.date()
+    until = sold_on.replace(year=sold_on.year + 1)
+    assert field(html, "Sale") == f'<a href="{sale.get_absolute_url()}">Sale {sale.pk}</a>'
+    assert field(html, "Sale date") == date_format(sold_on, "DATE_FORMAT")
+    assert (
+        field(html, "Customer") == f'<a href="{sale.customer.get_absolute_url()}">Alice Martin</a>'
+    )
+    assert field(html, "Warranty") == f"In warranty until {date_format(until, 'DATE_FORMAT')}"
+
+
+def test_a_unit_sold_longer_ago_than_its_warranty_shows_when_it_expired(staff_client):
+    unit, sale = sell(days_ago=400, warranty_months=12)
+
+    response = staff_client.get(unit.get_absolute_url())
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    sold_on = timezone.localdate(sale.created_at)
+    until = sold_on.replace(year=sold_on.year + 1)
+    assert field(html, "Warranty") == f"Warranty expired on {date_format(until, 'DATE_FORMAT')}"
+    assert field(html, "Sale date") == date_format(sold_on, "DATE_FORMAT")
+
+
+def test_a_sale_without_a_customer_shows_a_dash(staff_client):
+    unit, sale = sell(days_ago=1, warranty_months=24, customer=False)
+
+    response = staff_client.get(unit.get_absolute_url())
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert sale.get_absolute_url() in field(html, "Sale")
+    assert field(html, "Customer") == "—"
+
+
+def test_an_unsold_unit_has_no_sale_and_its_warranty_waits_for_one(staff_client):
+    unit = SerialRecordFactory()
+
+    response = staff_client.get(unit.get_absolute_url())
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert field(html, "Warranty") == "Not sold: the warranty starts on the sale date"
+    assert field(html, "Sale") == "—"
+    assert field(html, "Sale date") == "—"
+    assert field(html, "Customer") == "—"
