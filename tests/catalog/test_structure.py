@@ -28,3 +28,12 @@ def test_catalog_code_names_nothing_of_the_apps_built_on_it(path):
 def test_a_products_url_is_its_page_as_config_wires_it():
     product = ProductFactory()
     assert product.get_absolute_url() == f"/catalog/products/{product.pk}/"
+
+
+INVENTORY = CATALOG.parent / "inventory"
+
+
+@pytest.mark.parametrize("path", sorted(INVENTORY.rglob("*.py")), ids=lambda p: p.name)
+def test_inventory_imports_nothing_from_sales(path):
+    found = re.search(r"^\s*(from|import)\s+(sales|reports)\b", path.read_text(), re.MULTILINE)
+    assert found is None, f"{path.name}: {found.group(0)!r}"
