@@ -397,7 +397,15 @@ def _record_new_units(
             open_sales = _open_sales([r.pk for r in taken])
             for record in taken:
                 index = line_of[(product_id, record.serial_normalised)]
-                check.line_errors.setdefault(index, []).append(_unsellable(record, open_sales))
+                if record.status == IN_STOCK:
+                    # Pre-recorded meanwhile (Add Serial numbers): sellable now.
+                    message = _(
+                        "“%(serial)s” was recorded a moment ago by someone else: "
+                        "press Complete sale again to attach it."
+                    ) % {"serial": record.serial}
+                else:
+                    message = _unsellable(record, open_sales)
+                check.line_errors.setdefault(index, []).append(message)
             check.not_recorded = []
             raise SaleRefused(check) from None
         units += [(line_of[(product_id, r.serial_normalised)], r) for r in records]

@@ -197,3 +197,31 @@ def sell(outlet, product, count: int, prefix: str) -> int:
 def test_a_sale_of_2_or_20_units_costs_the_same_queries(shop):
     main, _harbour, machine = shop
     assert sell(main, machine, 2, "SMALL") == sell(main, machine, 20, "LARGE")
+
+
+def test_a_serial_pre_recorded_while_the_sale_was_checked_asks_to_complete_again(
+    shop, monkeypatch
+):
+    from sales import services
+
+    main, _harbour, machine = shop
+    plan_units = services._plan_units
+
+    def plan_then_another_clerk_pre_records(**kwargs):
+        # On one connection the "other clerk" writes inside this sale's
+        # transaction; on PostgreSQL it would be another, committed one.
+        plan = plan_units(**kwargs)
+        SerialRecordFactory(serial="LATE-1", product=machine, outlet=main)
+        return plan
+
+    monkeypatch.setattr(services, "_plan_units", plan_then_another_clerk_pre_records)
+    lines = [LineInput(product=machine, quantity=1, serials=["LATE-1"])]
+    with pytest.raises(SaleRefused) as caught:
+        sale_create(outlet=main, customer=None, clerk=None, lines=lines, record_new=True)
+    assert caught.value.check.line_errors == {
+        0: [
+            "“LATE-1” was recorded a moment ago by someone else: "
+            "press Complete sale again to attach it."
+        ]
+    }
+    assert not Sale.objects.exists()
