@@ -44,6 +44,7 @@ lint: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.serials_add
 	$(BIN)/python -m bench.sale_create
+	$(BIN)/python -m bench.serial_lookup
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache

@@ -98,6 +98,10 @@ class SerialEventKind(models.TextChoices):
     RECORDED_AT_SALE = "recorded_at_sale", _("Recorded at sale")
     MARKED_FAULTY = "marked_faulty", _("Marked faulty")
     REINSTATED = "reinstated", _("Reinstated")
+    # Written by the sales app's returns and warranty claims.
+    RETURNED = "returned", _("Returned")
+    CLAIM_OPENED = "claim_opened", _("Warranty claim opened")
+    CLAIM_UPDATED = "claim_updated", _("Warranty claim updated")
 
 
 class SerialRecord(models.Model):

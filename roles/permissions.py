@@ -14,6 +14,12 @@ STAFF_PERMISSIONS = [
     "sales.view_customer",
     "sales.add_customer",
     "sales.change_customer",
+    # Returns and warranty claims (issue 9): record returns, open and update claims.
+    "sales.view_return",
+    "sales.add_return",
+    "sales.view_warrantyclaim",
+    "sales.add_warrantyclaim",
+    "sales.change_warrantyclaim",
 ]
 
 MANAGER_PERMISSIONS = [

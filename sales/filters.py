@@ -8,9 +8,17 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.filters import StableOrderingFilter
 from inventory.filters import DayFilter
-from inventory.models import Outlet
+from inventory.models import Outlet, SerialRecord
 from sales import selectors
-from sales.models import Customer, Sale
+from sales.models import (
+    ClaimStatus,
+    Customer,
+    Return,
+    ReturnOutcome,
+    ReturnReason,
+    Sale,
+    WarrantyClaim,
+)
 
 
 def _start_of_day(day: date) -> datetime:
@@ -76,4 +84,98 @@ class SaleFilter(django_filters.FilterSet):
         return queryset.filter(created_at__gte=_start_of_day(value))
 
     def filter_date_to(self, queryset: QuerySet[Sale], name: str, value: date) -> QuerySet[Sale]:
+        return queryset.filter(created_at__lt=_start_of_day(value + timedelta(days=1)))
+
+
+class ClaimFilter(django_filters.FilterSet):
+    """Filters of Sales > Warranty claims."""
+
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=ClaimStatus.choices, empty_label=_("Any")
+    )
+    outlet = django_filters.ModelChoiceFilter(
+        label=_("Outlet"),
+        field_name="sale__outlet",
+        queryset=Outlet.objects.order_by("name", "id"),
+        empty_label=_("Any"),
+    )
+    opened_from = DayFilter(label=_("Opened from"), method="filter_opened_from")
+    opened_to = DayFilter(label=_("Opened to"), method="filter_opened_to")
+    serial = django_filters.CharFilter(
+        label=_("Serial number"),
+        method="search_serial",
+        widget=forms.TextInput(attrs={"placeholder": _("The whole serial"), "type": "search"}),
+    )
+    customer = django_filters.CharFilter(
+        label=_("Customer"),
+        method="search_customer",
+        widget=forms.TextInput(attrs={"placeholder": _("Name, email or phone"), "type": "search"}),
+    )
+
+    class Meta:
+        model = WarrantyClaim
+        fields: list[str] = []
+
+    def search_serial(
+        self, queryset: QuerySet[WarrantyClaim], name: str, value: str
+    ) -> QuerySet[WarrantyClaim]:
+        key = SerialRecord.normalise(value)
+        return queryset.filter(serial__serial_normalised=key) if key else queryset
+
+    def search_customer(
+        self, queryset: QuerySet[WarrantyClaim], name: str, value: str
+    ) -> QuerySet[WarrantyClaim]:
+        if not value.strip():
+            return queryset
+        return queryset.filter(
+            customer__in=selectors.customers_matching(Customer.objects.all(), text=value)
+        )
+
+    def filter_opened_from(
+        self, queryset: QuerySet[WarrantyClaim], name: str, value: date
+    ) -> QuerySet[WarrantyClaim]:
+        return queryset.filter(created_at__gte=_start_of_day(value))
+
+    def filter_opened_to(
+        self, queryset: QuerySet[WarrantyClaim], name: str, value: date
+    ) -> QuerySet[WarrantyClaim]:
+        return queryset.filter(created_at__lt=_start_of_day(value + timedelta(days=1)))
+
+
+class ReturnFilter(django_filters.FilterSet):
+    """Filters of Sales > Returns."""
+
+    outlet = django_filters.ModelChoiceFilter(
+        label=_("Outlet"), queryset=Outlet.objects.order_by("name", "id"), empty_label=_("Any")
+    )
+    reason = django_filters.ChoiceFilter(
+        label=_("Reason"), choices=ReturnReason.choices, empty_label=_("Any")
+    )
+    outcome = django_filters.ChoiceFilter(
+        label=_("Outcome"), choices=ReturnOutcome.choices, empty_label=_("Any")
+    )
+    date_from = DayFilter(label=_("Date from"), method="filter_date_from")
+    date_to = DayFilter(label=_("Date to"), method="filter_date_to")
+    serial = django_filters.CharFilter(
+        label=_("Serial number"),
+        method="search_serial",
+        widget=forms.TextInput(attrs={"placeholder": _("The whole serial"), "type": "search"}),
+    )
+
+    class Meta:
+        model = Return
+        fields: list[str] = []
+
+    def search_serial(self, queryset: QuerySet[Return], name: str, value: str) -> QuerySet[Return]:
+        key = SerialRecord.normalise(value)
+        return queryset.filter(serial__serial_normalised=key) if key else queryset
+
+    def filter_date_from(
+        self, queryset: QuerySet[Return], name: str, value: date
+    ) -> QuerySet[Return]:
+        return queryset.filter(created_at__gte=_start_of_day(value))
+
+    def filter_date_to(
+        self, queryset: QuerySet[Return], name: str, value: date
+    ) -> QuerySet[Return]:
         return queryset.filter(created_at__lt=_start_of_day(value + timedelta(days=1)))

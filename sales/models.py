@@ -142,3 +142,187 @@ class SaleLineSerial(models.Model):
 
     def __str__(self) -> str:
         return str(self.serial)
+
+
+class ReturnReason(models.TextChoices):
+    UNWANTED = "unwanted", _("Unwanted purchase")
+    FAULTY = "faulty", _("Faulty")
+    OTHER = "other", _("Other")
+
+
+class ReturnOutcome(models.TextChoices):
+    RESTOCK = "restock", _("Restock")
+    FAULTY = "faulty", _("Faulty")
+
+
+class Return(models.Model):
+    """A unit brought back from a sale: why, what became of it, and the refund."""
+
+    # One return per unit sold on a sale: the database refuses a second.
+    unit = models.OneToOneField(
+        SaleLineSerial, on_delete=models.PROTECT, related_name="return_record"
+    )
+    sale = models.ForeignKey(
+        Sale, on_delete=models.PROTECT, related_name="returns", verbose_name=_("Sale")
+    )
+    serial = models.ForeignKey(
+        SerialRecord, on_delete=models.PROTECT, related_name="+", verbose_name=_("Serial")
+    )
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="returns",
+        verbose_name=_("Customer"),
+    )
+    reason = models.CharField(_("Reason"), max_length=20, choices=ReturnReason)
+    outcome = models.CharField(_("Outcome"), max_length=20, choices=ReturnOutcome)
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.PROTECT, related_name="+", verbose_name=_("Outlet")
+    )
+    refund_amount = models.DecimalField(
+        _("Refund amount"), max_digits=10, decimal_places=2, default=Decimal(0)
+    )
+    note = models.TextField(_("Note"), blank=True)
+    clerk = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("Clerk"),
+    )
+    created_at = models.DateTimeField(_("Time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("return")
+        verbose_name_plural = _("returns")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(refund_amount__gte=0), name="sales_return_refund_not_negative"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="sales_return_created_idx"),
+            models.Index(fields=["outlet", "-created_at"], name="sales_return_outlet_idx"),
+            models.Index(fields=["serial"], name="sales_return_serial_idx"),
+            models.Index(fields=["customer", "-created_at"], name="sales_return_customer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Return %(number)s") % {"number": self.pk}
+
+    def get_absolute_url(self) -> str:
+        return reverse("sales:return_detail", args=[self.pk])
+
+
+class ClaimStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_REPAIR = "in_repair", _("In repair")
+    SENT_TO_SUPPLIER = "sent_to_supplier", _("Sent to supplier")
+    RESOLVED_REPAIRED = "resolved_repaired", _("Resolved: repaired")
+    RESOLVED_REPLACED = "resolved_replaced", _("Resolved: replaced")
+    RESOLVED_REFUNDED = "resolved_refunded", _("Resolved: refunded")
+    REJECTED = "rejected", _("Rejected")
+
+
+CLOSED_CLAIM_STATUSES = (
+    ClaimStatus.RESOLVED_REPAIRED,
+    ClaimStatus.RESOLVED_REPLACED,
+    ClaimStatus.RESOLVED_REFUNDED,
+    ClaimStatus.REJECTED,
+)
+
+
+class WarrantyClaim(models.Model):
+    serial = models.ForeignKey(
+        SerialRecord, on_delete=models.PROTECT, related_name="+", verbose_name=_("Serial")
+    )
+    sale = models.ForeignKey(
+        Sale, on_delete=models.PROTECT, related_name="claims", verbose_name=_("Sale")
+    )
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+        verbose_name=_("Customer"),
+    )
+    fault_description = models.TextField(_("Fault description"))
+    status = models.CharField(
+        _("Status"), max_length=30, choices=ClaimStatus, default=ClaimStatus.OPEN
+    )
+    # Opened after the warranty ended (the clerk confirmed the warning).
+    warranty_expired = models.BooleanField(_("Warranty had expired"), default=False)
+    replacement_serial = models.ForeignKey(
+        SerialRecord,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Replacement serial"),
+    )
+    replacement_sale = models.ForeignKey(
+        Sale,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Replacement sale"),
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("Opened by"),
+    )
+    created_at = models.DateTimeField(_("Opened"), default=timezone.now)
+    updated_at = models.DateTimeField(_("Updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("warranty claim")
+        verbose_name_plural = _("warranty claims")
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="sales_claim_created_idx"),
+            models.Index(fields=["status", "-created_at"], name="sales_claim_status_idx"),
+            models.Index(fields=["serial"], name="sales_claim_serial_idx"),
+            models.Index(fields=["customer", "-created_at"], name="sales_claim_customer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Warranty claim %(number)s") % {"number": self.pk}
+
+    def get_absolute_url(self) -> str:
+        return reverse("sales:claim_detail", args=[self.pk])
+
+
+class ClaimUpdate(models.Model):
+    """One change of a claim: its status (or only a note), who, when."""
+
+    claim = models.ForeignKey(
+        WarrantyClaim, on_delete=models.CASCADE, related_name="updates", verbose_name=_("Claim")
+    )
+    from_status = models.CharField(_("From"), max_length=30, choices=ClaimStatus, blank=True)
+    to_status = models.CharField(_("To"), max_length=30, choices=ClaimStatus)
+    note = models.TextField(_("Note"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("Who"),
+    )
+    created_at = models.DateTimeField(_("When"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("claim update")
+        verbose_name_plural = _("claim updates")
+        indexes = [models.Index(fields=["claim", "-created_at"], name="sales_claimupd_claim_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.claim}: {self.get_to_status_display()}"

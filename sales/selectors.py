@@ -1,12 +1,16 @@
 """Reads of the sales pages: customers, the list of sales, what a customer bought."""
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from inventory.models import SerialRecord
-from sales.models import Customer, Sale, SaleLine, SaleLineSerial
+from inventory.selectors import Warranty
+from inventory.selectors.serials_detail import add_months
+from sales.models import Customer, Return, Sale, SaleLine, SaleLineSerial, WarrantyClaim
 
 
 def customer_list() -> QuerySet[Customer]:
@@ -91,12 +95,51 @@ def customer_sales(*, customer: Customer, limit: int = CUSTOMER_PAGE_SALES) -> l
     return list(sale_list().filter(customer=customer)[: limit + 1])
 
 
-def customer_units(
-    *, customer: Customer, limit: int = CUSTOMER_PAGE_SALES
-) -> list[SaleLineSerial]:
-    """The units sold to the customer, newest sale first, with serial, product and sale."""
-    return list(
-        SaleLineSerial.objects.filter(line__sale__customer=customer)
+@dataclass(frozen=True)
+class OwnedUnit:
+    """A unit sold to the customer and not returned, with its warranty."""
+
+    unit: SaleLineSerial
+    warranty: Warranty
+
+
+def customer_units(*, customer: Customer, limit: int = CUSTOMER_PAGE_SALES) -> list[OwnedUnit]:
+    """The units the customer owns (sold to them, not returned), newest sale first.
+
+    The warranty runs from the sale date for the product's months, as on the serial page.
+    """
+    units = (
+        SaleLineSerial.objects.filter(line__sale__customer=customer, returned_at__isnull=True)
         .select_related("serial", "serial__product", "line__sale")
         .order_by("-line__sale__created_at", "-line__sale_id", "line__position", "pk")[: limit + 1]
     )
+    return [
+        OwnedUnit(
+            unit,
+            Warranty(
+                until=add_months(
+                    timezone.localdate(unit.line.sale.created_at),
+                    unit.serial.product.warranty_months,
+                )
+            ),
+        )
+        for unit in units
+    ]
+
+
+def customer_returns(*, customer: Customer, limit: int = CUSTOMER_PAGE_SALES) -> list[Return]:
+    """The customer's latest returns, newest first (one more than `limit`)."""
+    returns = Return.objects.filter(customer=customer).select_related(
+        "serial", "serial__product", "outlet"
+    )
+    return list(returns.order_by("-created_at", "-id")[: limit + 1])
+
+
+def customer_claims(
+    *, customer: Customer, limit: int = CUSTOMER_PAGE_SALES
+) -> list[WarrantyClaim]:
+    """The customer's latest warranty claims, newest first (one more than `limit`)."""
+    claims = WarrantyClaim.objects.filter(customer=customer).select_related(
+        "serial", "serial__product"
+    )
+    return list(claims.order_by("-created_at", "-id")[: limit + 1])

@@ -1,10 +1,16 @@
 from django.urls import path
 
-from sales.views import customers, new_sale, sales
+from sales.views import claims, customers, new_sale, returns, sales
 
 app_name = "sales"
 
 urlpatterns = [
+    path("claims/", claims.ClaimListView.as_view(), name="claim_list"),
+    path("claims/new/<int:serial_pk>/", claims.ClaimCreateView.as_view(), name="claim_create"),
+    path("claims/<int:pk>/", claims.ClaimDetailView.as_view(), name="claim_detail"),
+    path("returns/", returns.ReturnListView.as_view(), name="return_list"),
+    path("returns/<int:pk>/", returns.ReturnDetailView.as_view(), name="return_detail"),
+    path("returns/new/<int:serial_pk>/", returns.ReturnCreateView.as_view(), name="return_create"),
     path("", sales.SaleListView.as_view(), name="sale_list"),
     path("export.csv", sales.sale_export, name="sale_export"),
     path("new/", new_sale.SaleCreateView.as_view(), name="sale_create"),

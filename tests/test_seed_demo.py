@@ -9,13 +9,35 @@ from django.utils import timezone
 from catalog.models import Product
 from inventory import selectors
 from inventory.models import Outlet, SerialEvent, SerialRecord, StockLevel
-from sales.demo import DEMO_CUSTOMERS, DEMO_SALES
-from sales.models import Customer, Sale, SaleLineSerial
+from sales.demo import DEMO_CLAIMS, DEMO_CUSTOMERS, DEMO_RETURNS, DEMO_SALES
+from sales.models import (
+    ClaimStatus,
+    ClaimUpdate,
+    Customer,
+    Return,
+    ReturnOutcome,
+    ReturnReason,
+    Sale,
+    SaleLineSerial,
+    WarrantyClaim,
+)
 from tests.factories import CustomerFactory, OutletFactory
 
 
 def counts():
-    models = [User, Outlet, Product, StockLevel, SerialRecord, SerialEvent, Customer, Sale]
+    models = [
+        User,
+        Outlet,
+        Product,
+        StockLevel,
+        SerialRecord,
+        SerialEvent,
+        Customer,
+        Sale,
+        Return,
+        WarrantyClaim,
+        ClaimUpdate,
+    ]
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -47,9 +69,16 @@ def test_seed_demo_fills_an_empty_database_and_says_what_it_added(debug_on):
     products, outlets = Product.objects.count(), Outlet.objects.count()
     assert StockLevel.objects.count() == products * outlets
     assert f"{products} products, {products * outlets} stock levels" in output
-    assert f"{len(DEMO_CUSTOMERS)} customers, {len(DEMO_SALES)} sales." in output
+    # The replacement of a claim resolved by replacement is a sale of its own.
+    sales = len(DEMO_SALES)
+    assert (
+        f"{len(DEMO_CUSTOMERS)} customers, {sales} sales, {len(DEMO_RETURNS)} returns, "
+        f"{len(DEMO_CLAIMS)} warranty claims." in output
+    )
     assert Customer.objects.count() == len(DEMO_CUSTOMERS)
-    assert Sale.objects.count() == len(DEMO_SALES)
+    assert Sale.objects.count() == sales + 1
+    assert Return.objects.count() == len(DEMO_RETURNS)
+    assert WarrantyClaim.objects.count() == len(DEMO_CLAIMS)
     manager = User.objects.get(username="manager")
     assert manager.check_password("manager")
     assert manager.has_perm("catalog.change_product")
@@ -121,7 +150,8 @@ def test_demo_sales_span_two_years_with_units_in_and_out_of_warranty(debug_on):
     assert max(times) > now - timedelta(days=30)
     assert min(times) > now - timedelta(days=2 * 366)
     expired = []
-    for unit in SaleLineSerial.objects.select_related("serial__product"):
+    owned = SaleLineSerial.objects.filter(returned_at__isnull=True)
+    for unit in owned.select_related("serial__product"):
         serial = unit.serial
         assert serial.status == "sold"
         history = selectors.serial_history(serial=serial)
@@ -137,3 +167,64 @@ def test_demo_sales_span_two_years_with_units_in_and_out_of_warranty(debug_on):
     assert recorded_at_sale.count() == 1
     assert Sale.objects.filter(customer=None).exists()
     assert Outlet.objects.get(name="Online Warehouse").require_customer_for_serialised
+
+
+@pytest.mark.django_db
+def test_demo_returns_cover_every_reason_and_outcome_after_their_sales(debug_on):
+    seed_demo()
+
+    returns = list(Return.objects.select_related("sale", "serial", "unit"))
+    assert {r.reason for r in returns} == set(ReturnReason.values)
+    assert {r.outcome for r in returns} == set(ReturnOutcome.values)
+    now = timezone.now()
+    for returned in returns:
+        assert returned.sale.created_at < returned.created_at < now - timedelta(days=1)
+        assert returned.unit.returned_at == returned.created_at
+        assert returned.customer_id == returned.sale.customer_id
+        event = SerialEvent.objects.get(serial=returned.serial, kind="returned")
+        assert event.created_at == returned.created_at
+        expected = "in_stock" if returned.outcome == ReturnOutcome.RESTOCK else "faulty"
+        assert returned.serial.status == event.to_status == expected
+
+
+@pytest.mark.django_db
+def test_demo_claims_are_in_every_status_with_their_changes_in_order(debug_on):
+    seed_demo()
+
+    claims = list(WarrantyClaim.objects.select_related("sale", "serial"))
+    assert sorted(c.status for c in claims) == sorted(ClaimStatus.values)
+    now = timezone.now()
+    for claim in claims:
+        assert claim.sale.created_at < claim.created_at < now
+        updates = list(claim.updates.order_by("created_at", "id"))
+        assert updates[0].to_status == ClaimStatus.OPEN
+        assert updates[0].created_at == claim.created_at
+        assert updates[-1].to_status == claim.status
+        times = [u.created_at for u in updates]
+        assert times == sorted(times)
+        events = SerialEvent.objects.filter(serial=claim.serial).order_by("created_at", "id")
+        assert [e.created_at for e in events] == sorted(e.created_at for e in events)
+        assert events.filter(kind="claim_opened").get().created_at == claim.created_at
+    rejected = next(c for c in claims if c.status == ClaimStatus.REJECTED)
+    assert rejected.warranty_expired
+    assert not any(c.warranty_expired for c in claims if c is not rejected)
+
+
+@pytest.mark.django_db
+def test_the_demo_claim_resolved_by_replacement_has_its_replacement_sale(debug_on):
+    seed_demo()
+
+    claim = WarrantyClaim.objects.get(status=ClaimStatus.RESOLVED_REPLACED)
+    replacement = claim.replacement_sale
+    assert replacement is not None
+    assert replacement.customer == claim.customer
+    assert replacement.total == 0
+    assert replacement.created_at == claim.updates.get(to_status=claim.status).created_at
+    assert claim.replacement_serial.status == "sold"
+    assert claim.replacement_serial.created_at < replacement.created_at
+    assert SaleLineSerial.objects.get(line__sale=replacement).serial == claim.replacement_serial
+    claim.serial.refresh_from_db()
+    assert claim.serial.status == "faulty"
+    assert not SaleLineSerial.objects.filter(
+        serial=claim.serial, returned_at__isnull=True
+    ).exists()

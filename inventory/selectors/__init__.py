@@ -7,6 +7,7 @@ from inventory.selectors.serials import (
     serial_export_rows,
     serial_list,
     serial_lookup,
+    serial_lookup_rows,
     serials_matching_exactly,
 )
 from inventory.selectors.serials_detail import (
@@ -26,6 +27,7 @@ __all__ = [
     "serial_export_rows",
     "serial_list",
     "serial_lookup",
+    "serial_lookup_rows",
     "serials_matching_exactly",
     "outlet_count_active",
     "outlet_list",

@@ -25,6 +25,7 @@ from inventory.forms import (
     serial_pks,
 )
 from inventory.models import SerialRecord, SerialStatus
+from inventory.pages import serial_page_actions
 
 TOKEN = "seen_updated_at"
 
@@ -99,6 +100,7 @@ class SerialDetailView(SerialPermissionMixin, DetailView):
             sale_event=sale_event,
             warranty=selectors.serial_warranty(serial=self.object, sale_event=sale_event),
             was_sold=selectors.serial_was_sold(serial=self.object, history=history),
+            page_actions=serial_page_actions(self.request, self.object),
             **kwargs,
         )
 

@@ -8,7 +8,7 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -167,8 +167,25 @@ def serial_lookup(request: HttpRequest) -> HttpResponse:
     found = selectors.serial_lookup(text=text)
     if len(found.exact) == 1:
         return redirect(found.exact[0])
-    context = {"found": found, "lookup_query": text, "list_query": urlencode({"q": text})}
+    context = {
+        "found": found,
+        "rows": selectors.serial_lookup_rows(found.exact or found.partial),
+        "lookup_query": text,
+        "list_query": urlencode({"q": text}),
+        "customer_search_url": _customer_search_url(text) if text else "",
+    }
     return render(request, "inventory/serial_lookup.html", context)
+
+
+def _customer_search_url(text: str) -> str:
+    """The Customers list searched by `text`; empty when sales is not installed.
+
+    By URL name, not import: inventory must not import sales.
+    """
+    try:
+        return f"{reverse('sales:customer_list')}?{urlencode({'q': text})}"
+    except NoReverseMatch:
+        return ""
 
 
 class _Echo:

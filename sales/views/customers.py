@@ -62,7 +62,7 @@ def _most_specific(customer: Customer) -> str:
 
 
 class CustomerDetailView(PermissionRequiredMixin, DetailView):
-    """A customer's details, their latest sales and the units sold to them."""
+    """A customer's details, latest sales, units they own, returns and warranty claims."""
 
     permission_required = "sales.view_customer"
     raise_exception = True
@@ -72,11 +72,17 @@ class CustomerDetailView(PermissionRequiredMixin, DetailView):
         limit = selectors.CUSTOMER_PAGE_SALES
         sales = selectors.customer_sales(customer=self.object, limit=limit)
         units = selectors.customer_units(customer=self.object, limit=limit)
+        returns = selectors.customer_returns(customer=self.object, limit=limit)
+        claims = selectors.customer_claims(customer=self.object, limit=limit)
         return super().get_context_data(
             sales=sales[:limit],
             more_sales=len(sales) > limit,
             units=units[:limit],
             more_units=len(units) > limit,
+            returns=returns[:limit],
+            more_returns=len(returns) > limit,
+            claims=claims[:limit],
+            more_claims=len(claims) > limit,
             all_sales_url=self.all_sales_url(),
             **kwargs,
         )

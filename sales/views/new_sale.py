@@ -16,7 +16,7 @@ from config.mixins import signed_in_user
 from inventory.models import Outlet, SerialRecord, SerialStatus
 from sales import selectors
 from sales.forms_sale import SaleForm, SaleLineFormSet
-from sales.models import Sale, SaleLine, SaleLineSerial
+from sales.models import Return, Sale, SaleLine, SaleLineSerial
 from sales.services import SaleCheck, SaleRefused, sale_create
 
 # Enough to pick from on a counter; more than this means typing or scanning.
@@ -84,13 +84,15 @@ def _refusal_context(check: SaleCheck, *, lines, filled: list[int]) -> dict:
 
 
 def sale_detail_queryset() -> QuerySet[Sale]:
-    """A sale with all its page shows, in three queries however many lines and units."""
+    """A sale with all its page shows, in four queries however many lines, units and returns."""
     units = SaleLineSerial.objects.select_related("serial").order_by("serial__serial", "id")
     lines = SaleLine.objects.select_related("product").prefetch_related(
         Prefetch("units", queryset=units)
     )
+    returns = Return.objects.select_related("serial", "clerk").order_by("created_at", "id")
     return Sale.objects.select_related("outlet", "customer", "clerk").prefetch_related(
-        Prefetch("lines", queryset=lines.order_by("position", "id"))
+        Prefetch("lines", queryset=lines.order_by("position", "id")),
+        Prefetch("returns", queryset=returns),
     )
 
 

@@ -183,3 +183,138 @@ def test_the_outlets_list_and_tables_scroll_inside_their_box(staff_client):
     html = response.content.decode()
     assert "Main Street" in html
     assert '<div class="table-responsive">' in html
+
+
+# Look up serial: who owns each unit, and searching customers ---------------------
+
+
+def sold_unit(serial, *, customer_name, product=None):
+    from sales.services import LineInput, sale_create
+    from tests.factories import CustomerFactory
+
+    unit = SerialRecordFactory(serial=serial, **({"product": product} if product else {}))
+    customer = CustomerFactory(name=customer_name)
+    sale_create(
+        outlet=unit.outlet,
+        customer=customer,
+        lines=[LineInput(product=unit.product, quantity=1, serials=[unit.serial])],
+        clerk=None,
+    )
+    return unit, customer
+
+
+def lookup_rows(html: str) -> list[list[list[str]]]:
+    """The short list's rows, each cell as its words."""
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    return [
+        [
+            re.sub(r"<[^>]+>|\s+", " ", cell).split()
+            for cell in re.findall(r"<td>(.*?)</td>", row, re.S)
+        ]
+        for row in rows
+    ]
+
+
+def test_the_short_list_shows_product_status_outlet_and_customer(staff_client):
+    sold, alice = sold_unit("SN-77", customer_name="Alice", product=ProductFactory(name="Bike"))
+    shelf = SerialRecordFactory(serial="sn-77", product=ProductFactory(name="Phone"))
+
+    response = staff_client.get(LOOKUP_URL, {"q": "SN-77"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<a href="{alice.get_absolute_url()}">Alice</a>' in html
+    rows = {" ".join(cells[0]): cells for cells in lookup_rows(html)}
+    assert rows["SN-77"][1:] == [
+        ["Bike", sold.product.sku],
+        ["Sold"],
+        sold.outlet.name.split(),
+        ["Alice"],
+    ]
+    assert rows["sn-77"][1:] == [
+        ["Phone", shelf.product.sku],
+        ["In", "stock"],
+        shelf.outlet.name.split(),
+        ["—"],
+    ]
+
+
+def test_a_partial_match_lists_the_customer_of_a_sold_unit(staff_client):
+    sold_unit("PART-123", customer_name="Ben Okafor")
+
+    response = staff_client.get(LOOKUP_URL, {"q": "part-1"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Serial numbers containing it:" in html
+    assert ["Ben", "Okafor"] in lookup_rows(html)[0]
+
+
+def test_a_unit_sold_again_after_a_return_shows_its_latest_customer(staff_client):
+    from sales.services import LineInput, return_create, sale_create
+    from tests.factories import CustomerFactory
+
+    unit, _ = sold_unit("AGAIN-1", customer_name="First Owner")
+    SerialRecordFactory(serial="AGAIN-2", product=unit.product)
+    return_create(
+        serial=unit,
+        reason="unwanted",
+        outcome="restock",
+        outlet=unit.outlet,
+        refund_amount=0,
+        clerk=None,
+    )
+    sale_create(
+        outlet=unit.outlet,
+        customer=CustomerFactory(name="Second Owner"),
+        lines=[LineInput(product=unit.product, quantity=1, serials=[unit.serial])],
+        clerk=None,
+    )
+
+    response = staff_client.get(LOOKUP_URL, {"q": "again"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Second Owner" in html
+    assert "First Owner" not in html
+
+
+def test_look_up_with_no_match_offers_to_search_customers_with_the_text(staff_client):
+    response = staff_client.get(LOOKUP_URL, {"q": "Alice M"})
+
+    assert response.status_code == 200
+    html = unescape(response.content.decode())
+    search_url = reverse("sales:customer_list") + "?q=Alice+M"
+    assert f'<a href="{search_url}">Search customers for “Alice M”</a>' in html
+    assert header_box_value(response.content.decode()) == "Alice M"
+
+
+def test_the_customer_search_offered_by_look_up_finds_the_customer(staff_client):
+    from tests.factories import CustomerFactory
+
+    CustomerFactory(name="Alice Martin", email="alice@example.com")
+    response = staff_client.get(reverse("sales:customer_list"), {"q": "Alice M"})
+
+    assert response.status_code == 200
+    assert [c.name for c in response.context["object_list"]] == ["Alice Martin"]
+
+
+@pytest.mark.parametrize("units", [2, 30])
+def test_the_short_lists_query_count_does_not_grow_with_its_rows(
+    staff_client, django_assert_num_queries, units
+):
+    product = ProductFactory()
+    for n in range(units):
+        sold_unit(f"MANY-{n:03d}", customer_name=f"Customer {n}", product=product)
+    SerialRecordFactory(serial="MANY-SPARE", product=product)
+    staff_client.get(LOOKUP_URL, {"q": "warm-up"})
+
+    # Session, user, two for permissions; exact then partial matches; the latest
+    # Sold events; the sales with their customers; the session saved (3 with savepoints).
+    with django_assert_num_queries(11):
+        response = staff_client.get(LOOKUP_URL, {"q": "many"})
+
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == units + 1
+    assert response.content.decode().count("Customer ") == units

@@ -202,7 +202,7 @@ def test_a_sale_of_2_or_20_units_costs_the_same_queries(shop):
 def test_a_serial_pre_recorded_while_the_sale_was_checked_asks_to_complete_again(
     shop, monkeypatch
 ):
-    from sales import services
+    from sales.services import selling as services
 
     main, _harbour, machine = shop
     plan_units = services._plan_units

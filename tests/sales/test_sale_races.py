@@ -11,9 +11,9 @@ import threading
 import pytest
 
 from inventory.models import SerialEvent, SerialRecord, SerialStatus, StockLevel
-from sales import services
 from sales.models import Sale, SaleLineSerial
 from sales.services import LineInput, SaleRefused, sale_create
+from sales.services import selling as services
 from tests.concurrency import postgresql_only, run_in_thread
 from tests.factories import (
     OutletFactory,

@@ -92,3 +92,66 @@ def test_an_unsold_unit_has_no_sale_and_its_warranty_waits_for_one(staff_client)
     assert field(html, "Sale") == "—"
     assert field(html, "Sale date") == "—"
     assert field(html, "Customer") == "—"
+
+
+def test_the_serial_pages_queries_do_not_grow_with_sales_returns_and_events(
+    staff_client, staff_user
+):
+    from decimal import Decimal
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sales.services import claim_open, claim_update, return_create
+
+    product = ProductFactory(warranty_months=12)
+    outlet = OutletFactory()
+    unit = SerialRecordFactory(product=product, outlet=outlet, serial="BUSY-1")
+
+    def sell():
+        return sale_create(
+            outlet=outlet,
+            customer=CustomerFactory(),
+            lines=[LineInput(product=product, quantity=1, serials=[unit.serial])],
+            clerk=staff_user,
+        )
+
+    def cycle():
+        """A sale, a claim opened and rejected, a return: four events and three documents."""
+        sell()
+        claim = claim_open(serial=unit, fault_description="Rattles", user=staff_user)
+        claim_update(claim=claim, status="rejected", note="Works as designed", user=staff_user)
+        return_create(
+            serial=unit,
+            reason="unwanted",
+            outcome="restock",
+            outlet=outlet,
+            refund_amount=Decimal(0),
+            clerk=staff_user,
+        )
+
+    def page_after(cycles):
+        while unit.events.filter(kind="returned").count() < cycles:
+            cycle()
+        last = sell()
+        staff_client.get(unit.get_absolute_url())  # warm-up: content types, templates
+        with CaptureQueriesContext(connection) as queries:
+            response = staff_client.get(unit.get_absolute_url())
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert field(html, "Sale") == f'<a href="{last.get_absolute_url()}">Sale {last.pk}</a>'
+        # Every event, and the line saying how the unit was first recorded.
+        assert len(response.context["history"]) == unit.events.count() + 1
+        assert unit.events.filter(kind="returned").count() == cycles
+        # The page stays sold to the last customer; take the unit back for more cycles.
+        return_create(
+            serial=unit,
+            reason="other",
+            outcome="restock",
+            outlet=outlet,
+            refund_amount=Decimal(0),
+            clerk=staff_user,
+        )
+        return len(queries)
+
+    assert page_after(2) == page_after(30)

@@ -11,9 +11,9 @@ class Command(BaseCommand):
     # In the sales app, the highest one: it may load every app's demo data
     # (inventory must not import sales).
     help = (
-        "Load demo users, outlets, products, serial numbers, customers and sales into an "
-        "empty database (debug on only). Safe to run twice: with any data present it "
-        "loads nothing."
+        "Load demo users, outlets, products, serial numbers, customers, sales, returns and "
+        "warranty claims into an empty database (debug on only). Safe to run twice: with "
+        "any data present it loads nothing."
     )
 
     @transaction.atomic
@@ -39,12 +39,14 @@ class Command(BaseCommand):
         inventory_demo.seed_write_off(manager)
         customers = demo.seed_customers()
         sales = demo.seed_sales(customers)
+        returns = demo.seed_returns(sales)
+        claims = demo.seed_claims(sales)
         demo.seed_outlet_settings()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(users)} users, {len(outlets)} outlets, "
                 f"{len(products)} products, {len(levels)} stock levels, "
                 f"{serials} serial numbers added, {len(customers)} customers, "
-                f"{len(sales)} sales."
+                f"{len(sales)} sales, {len(returns)} returns, {len(claims)} warranty claims."
             )
         )

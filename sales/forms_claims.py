@@ -1,0 +1,31 @@
+"""Open warranty claim, and the form on a claim's page."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sales.models import ClaimStatus
+
+
+class ClaimOpenForm(forms.Form):
+    fault_description = forms.CharField(
+        label=_("Fault description"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    # Shown only once the service has warned that the warranty has expired.
+    confirm_expired = forms.BooleanField(
+        label=_("Open the claim although the warranty has expired"), required=False
+    )
+
+
+class ClaimUpdateForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=ClaimStatus.choices)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    # The text typed or scanned; the view resolves it to a unit of the claim's product.
+    replacement_serial = forms.CharField(
+        label=_("Replacement serial"),
+        required=False,
+        max_length=100,
+        help_text=_("Only for Resolved: replaced. A unit In stock of the same product."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

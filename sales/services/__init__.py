@@ -1,0 +1,18 @@
+"""Sales state changes, one module per subject; import them from here."""
+
+from sales.services.claims import claim_open, claim_update
+from sales.services.customers import customer_create, customer_update
+from sales.services.returns import return_create
+from sales.services.selling import LineInput, SaleCheck, SaleRefused, sale_create
+
+__all__ = [
+    "LineInput",
+    "SaleCheck",
+    "SaleRefused",
+    "claim_open",
+    "claim_update",
+    "customer_create",
+    "customer_update",
+    "return_create",
+    "sale_create",
+]

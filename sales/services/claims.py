@@ -1,0 +1,220 @@
+"""Warranty claims: opened on a sold unit, followed through to a resolution."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from inventory.models import SerialEventKind, SerialRecord, SerialStatus
+from inventory.selectors.serials_detail import add_months
+from inventory.services import serials_change
+from sales.models import (
+    CLOSED_CLAIM_STATUSES,
+    ClaimStatus,
+    ClaimUpdate,
+    SaleLineSerial,
+    WarrantyClaim,
+)
+from sales.services.selling import LineInput, SaleRefused, sale_create
+
+
+def _lock_unit(serial: SerialRecord) -> SerialRecord:
+    record = SerialRecord.objects.select_for_update().filter(pk=serial.pk).first()
+    if record is None:
+        raise ValidationError(_("This serial number no longer exists."), code="not_found")
+    return record
+
+
+def _open_link(record: SerialRecord) -> SaleLineSerial | None:
+    # Only the link row is locked: the customer is an outer join, which
+    # PostgreSQL cannot lock.
+    return (
+        SaleLineSerial.objects.select_for_update(of=("self",))
+        .select_related("line__sale__customer", "line__product")
+        .filter(serial=record, returned_at__isnull=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def claim_open(
+    *,
+    serial: SerialRecord,
+    fault_description: str,
+    user: User | None,
+    confirm_expired: bool = False,
+    at: datetime | None = None,
+) -> WarrantyClaim:
+    """Open a claim on a sold unit for its customer; an expired warranty needs confirming."""
+    fault_description = fault_description.strip()
+    if not fault_description:
+        raise ValidationError(
+            {"fault_description": ValidationError(_("Describe the fault."), code="required")}
+        )
+    record = _lock_unit(serial)
+    link = _open_link(record)
+    if link is None or record.status != SerialStatus.SOLD:
+        raise ValidationError(
+            _("“%(serial)s” is not sold to a customer, so no claim can be opened.")
+            % {"serial": record.serial},
+            code="not_sold",
+        )
+    sale = link.line.sale
+    until = add_months(timezone.localdate(sale.created_at), link.line.product.warranty_months)
+    now = at or timezone.now()
+    expired = until < timezone.localdate(now)
+    if expired and not confirm_expired:
+        raise ValidationError(
+            _(
+                "The warranty expired on %(date)s. Confirm to open the claim anyway "
+                "(for example a goodwill repair)."
+            )
+            % {"date": formats.date_format(until, "DATE_FORMAT")},
+            code="warranty_expired",
+        )
+    claim = WarrantyClaim.objects.create(
+        serial=record,
+        sale=sale,
+        customer=sale.customer,
+        fault_description=fault_description,
+        warranty_expired=expired,
+        opened_by=user,
+        created_at=now,
+    )
+    ClaimUpdate.objects.create(
+        claim=claim, to_status=ClaimStatus.OPEN, note=fault_description, user=user, created_at=now
+    )
+    serials_change(
+        serials=[record],
+        kind=SerialEventKind.CLAIM_OPENED,
+        user=user,
+        document=claim,
+        note=fault_description,
+        at=now,
+    )
+    return claim
+
+
+@transaction.atomic
+def claim_update(
+    *,
+    claim: WarrantyClaim,
+    status: str,
+    note: str,
+    user: User | None,
+    replacement_serial: SerialRecord | None = None,
+    at: datetime | None = None,
+) -> WarrantyClaim:
+    """Move a claim on, with a note; Resolved: replaced sells a replacement at no charge.
+
+    Each change is kept (`ClaimUpdate`) and is an event on the unit's history.
+    A replacement must be In stock, of the same product, at any outlet: it is sold
+    to the claim's customer on a sale of its own at a price of zero, and the
+    faulty unit comes back as Faulty.
+    """
+    claim = WarrantyClaim.objects.select_for_update().select_related("serial").get(pk=claim.pk)
+    note = note.strip()
+    if status not in ClaimStatus.values:
+        raise ValidationError({"status": ValidationError(_("Choose a status."), code="invalid")})
+    if claim.status in CLOSED_CLAIM_STATUSES:
+        raise ValidationError(
+            _("This claim is closed (%(status)s).") % {"status": claim.get_status_display()},
+            code="claim_closed",
+        )
+    if status == claim.status and not note:
+        raise ValidationError(_("Change the status or write a note."), code="nothing_to_change")
+    record = _lock_unit(claim.serial)
+    now = at or timezone.now()
+    label = ClaimStatus(status).label
+    if status == ClaimStatus.RESOLVED_REPLACED:
+        _replace(
+            claim=claim,
+            record=record,
+            replacement=replacement_serial,
+            user=user,
+            note=note,
+            at=now,
+        )
+    else:
+        serials_change(
+            serials=[record],
+            kind=SerialEventKind.CLAIM_UPDATED,
+            user=user,
+            document=claim,
+            note=f"{label}. {note}" if note else str(label),
+            at=now,
+        )
+    ClaimUpdate.objects.create(
+        claim=claim,
+        from_status=claim.status,
+        to_status=status,
+        note=note,
+        user=user,
+        created_at=now,
+    )
+    claim.status = status
+    claim.save()
+    return claim
+
+
+def _replace(
+    *,
+    claim: WarrantyClaim,
+    record: SerialRecord,
+    replacement: SerialRecord | None,
+    user: User | None,
+    note: str,
+    at: datetime,
+) -> None:
+    def refuse(message: str, code: str) -> ValidationError:
+        return ValidationError({"replacement_serial": ValidationError(message, code=code)})
+
+    if replacement is None:
+        raise refuse(_("Enter the replacement serial number."), "required")
+    if replacement.pk == record.pk:
+        raise refuse(_("The replacement must be another unit."), "same_unit")
+    if replacement.product_id != record.product_id:
+        raise refuse(
+            _("The replacement must be a %(product)s.") % {"product": record.product.name},
+            "other_product",
+        )
+    try:
+        sale = sale_create(
+            outlet=replacement.outlet,
+            customer=claim.customer,
+            lines=[
+                LineInput(
+                    product=record.product,
+                    quantity=1,
+                    unit_price=Decimal(0),
+                    serials=[replacement.serial],
+                )
+            ],
+            clerk=user,
+            at=at,
+        )
+    except SaleRefused as refused:
+        messages = [m for errors in refused.check.line_errors.values() for m in errors]
+        raise refuse(
+            " ".join(messages + refused.check.form_errors)
+            or _("The replacement must be In stock."),
+            "replacement_unavailable",
+        ) from None
+    # The faulty unit comes back from its sale and is Faulty.
+    SaleLineSerial.objects.filter(serial=record, returned_at__isnull=True).update(returned_at=at)
+    serials_change(
+        serials=[record],
+        kind=SerialEventKind.CLAIM_UPDATED,
+        user=user,
+        to_status=SerialStatus.FAULTY,
+        document=claim,
+        note=_("Replaced by %(serial)s (Sale %(sale)s). %(note)s")
+        % {"serial": replacement.serial, "sale": sale.pk, "note": note},
+        at=at,
+    )
+    claim.replacement_serial = replacement
+    claim.replacement_sale = sale

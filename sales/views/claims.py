@@ -1,0 +1,224 @@
+"""Warranty claims: Open warranty claim, a claim's page with its updates, and the list."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, TemplateView
+from django_filters.views import FilterView
+
+from config.mixins import ListPageMixin, signed_in_user
+from inventory.models import SerialRecord, SerialStatus
+from inventory.selectors.serials_detail import add_months
+from sales.filters import ClaimFilter
+from sales.forms_claims import ClaimOpenForm, ClaimUpdateForm
+from sales.models import CLOSED_CLAIM_STATUSES, ClaimStatus, SaleLineSerial, WarrantyClaim
+from sales.services import claim_open, claim_update
+
+
+def _warranty_until(*, sold_at, warranty_months: int) -> date:
+    return add_months(timezone.localdate(sold_at), warranty_months)
+
+
+def _open_link(serial: SerialRecord) -> SaleLineSerial | None:
+    """The unit's current sale (not returned), with its customer; None unless sold."""
+    return (
+        SaleLineSerial.objects.select_related("line__sale__customer", "line__sale__outlet")
+        .filter(serial=serial, returned_at__isnull=True)
+        .first()
+    )
+
+
+def claim_list_queryset() -> QuerySet[WarrantyClaim]:
+    return WarrantyClaim.objects.select_related(
+        "serial", "serial__product", "sale", "sale__outlet", "customer"
+    ).order_by("-created_at", "-id")
+
+
+def claim_detail_queryset() -> QuerySet[WarrantyClaim]:
+    return WarrantyClaim.objects.select_related(
+        "serial",
+        "serial__product",
+        "sale",
+        "sale__outlet",
+        "customer",
+        "opened_by",
+        "replacement_serial",
+        "replacement_sale",
+    )
+
+
+class ClaimCreateView(PermissionRequiredMixin, TemplateView):
+    """Open warranty claim on a sold unit; an expired warranty is a warning to confirm."""
+
+    permission_required = "sales.add_warrantyclaim"
+    raise_exception = True
+    template_name = "sales/claim_form.html"
+    http_method_names = ["get", "post"]
+
+    def dispatch(self, request, *args, **kwargs):
+        self.serial = get_object_or_404(
+            SerialRecord.objects.select_related("product", "outlet"), pk=kwargs["serial_pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(form=ClaimOpenForm()))
+
+    def post(self, request, *args, **kwargs):
+        form = ClaimOpenForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            claim = claim_open(
+                serial=self.serial,
+                fault_description=form.cleaned_data["fault_description"],
+                user=signed_in_user(request),
+                confirm_expired=form.cleaned_data["confirm_expired"],
+            )
+        except ValidationError as error:
+            # Errors keyed by field (Fault description) land on that field.
+            form.add_error(None, error)
+            expired = getattr(error, "code", None) == "warranty_expired"
+            return self.render_to_response(
+                self.get_context_data(form=form, expired_warning=expired)
+            )
+        messages.success(request, _("Warranty claim %(number)s opened.") % {"number": claim.pk})
+        return redirect(claim)
+
+    def get_context_data(self, **kwargs):
+        link = _open_link(self.serial)
+        sale = link.line.sale if link and self.serial.status == SerialStatus.SOLD else None
+        until = (
+            _warranty_until(
+                sold_at=sale.created_at, warranty_months=self.serial.product.warranty_months
+            )
+            if sale
+            else None
+        )
+        kwargs.setdefault("expired_warning", False)
+        return super().get_context_data(
+            serial=self.serial,
+            sale=sale,
+            warranty_until=until,
+            warranty_expired=until is not None and until < timezone.localdate(),
+            **kwargs,
+        )
+
+
+class ClaimDetailView(PermissionRequiredMixin, DetailView):
+    """A claim's page: the unit, sale, customer, the updates, and Update claim."""
+
+    raise_exception = True
+    template_name = "sales/claim_detail.html"
+    context_object_name = "claim"
+    http_method_names = ["get", "post"]
+
+    def get_permission_required(self):
+        if self.request.method == "POST":
+            return ["sales.view_warrantyclaim", "sales.change_warrantyclaim"]
+        return ["sales.view_warrantyclaim"]
+
+    def get_queryset(self):
+        return claim_detail_queryset()
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = ClaimUpdateForm(initial={"status": self.object.status})
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request, *args, **kwargs):
+        self.object = claim = self.get_object()
+        form = ClaimUpdateForm(request.POST)
+        if form.is_valid():
+            try:
+                replacement = _replacement(claim, form.cleaned_data)
+                claim = claim_update(
+                    claim=claim,
+                    status=form.cleaned_data["status"],
+                    note=form.cleaned_data["note"],
+                    user=signed_in_user(request),
+                    replacement_serial=replacement,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("Warranty claim %(number)s updated: %(status)s.")
+                    % {"number": claim.pk, "status": claim.get_status_display()},
+                )
+                return redirect(claim)
+        # The claim as the database has it (a refused update changed nothing).
+        self.object = self.get_object()
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def get_context_data(self, **kwargs):
+        claim: WarrantyClaim = self.object
+        updates = list(claim.updates.select_related("user").order_by("-created_at", "-id"))
+        until = _warranty_until(
+            sold_at=claim.sale.created_at, warranty_months=claim.serial.product.warranty_months
+        )
+        return super().get_context_data(
+            updates=updates,
+            warranty_until=until,
+            closed=claim.status in CLOSED_CLAIM_STATUSES,
+            **kwargs,
+        )
+
+
+def _replacement(claim: WarrantyClaim, data: dict) -> SerialRecord | None:
+    """The unit the typed Replacement serial names, or a clear reason it cannot be one."""
+
+    def refuse(message: str, code: str) -> ValidationError:
+        return ValidationError({"replacement_serial": ValidationError(message, code=code)})
+
+    text = data["replacement_serial"].strip()
+    if data["status"] != ClaimStatus.RESOLVED_REPLACED:
+        if text:
+            raise refuse(
+                _("A replacement serial is only for %(status)s.")
+                % {"status": ClaimStatus.RESOLVED_REPLACED.label},
+                "not_replacing",
+            )
+        return None
+    key = SerialRecord.normalise(text)
+    if not key:
+        return None  # the service asks for it
+    product = claim.serial.product
+    units = list(
+        SerialRecord.objects.select_related("product", "outlet").filter(serial_normalised=key)
+    )
+    same_product = next((unit for unit in units if unit.product_id == product.pk), None)
+    if same_product is None:
+        if units:
+            raise refuse(
+                _("“%(serial)s” is a %(other)s, not a %(product)s.")
+                % {"serial": text, "other": units[0].product.name, "product": product.name},
+                "other_product",
+            )
+        raise refuse(
+            _("No unit has the serial number “%(serial)s”.") % {"serial": text}, "not_found"
+        )
+    if same_product.pk != claim.serial_id and same_product.status != SerialStatus.IN_STOCK:
+        raise refuse(
+            _("“%(serial)s” is %(status)s, not In stock.")
+            % {"serial": same_product.serial, "status": same_product.get_status_display()},
+            "not_in_stock",
+        )
+    return same_product
+
+
+class ClaimListView(ListPageMixin, FilterView):
+    permission_required = "sales.view_warrantyclaim"
+    filterset_class = ClaimFilter
+    template_name = "sales/claim_list.html"
+    http_method_names = ["get"]
+
+    def get_queryset(self):
+        return claim_list_queryset()

@@ -1,0 +1,138 @@
+"""Returns: the Return page, a return's page, Sales > Returns, and the serial page's buttons."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, FormView
+from django_filters.views import FilterView
+
+from config.mixins import ListPageMixin, signed_in_user
+from inventory.models import SerialRecord, SerialStatus
+from inventory.pages import SerialPageAction
+from sales.filters import ReturnFilter
+from sales.forms_returns import ReturnForm
+from sales.models import Return, Sale, SaleLineSerial
+from sales.services import return_create
+
+
+def sold_serial_actions(request: HttpRequest, serial: SerialRecord) -> list[SerialPageAction]:
+    """Return and Open warranty claim, on the page of a Sold unit with an open sale."""
+    user = request.user
+    can_return = user.has_perm("sales.add_return")
+    can_claim = user.has_perm("sales.add_warrantyclaim")
+    if serial.status != SerialStatus.SOLD or not (can_return or can_claim):
+        return []
+    if not SaleLineSerial.objects.filter(serial=serial, returned_at__isnull=True).exists():
+        return []
+    actions = []
+    if can_return:
+        url = reverse("sales:return_create", args=[serial.pk])
+        actions.append(SerialPageAction(_("Return"), url, "btn-outline-primary"))
+    if can_claim:
+        url = reverse("sales:claim_create", args=[serial.pk])
+        actions.append(SerialPageAction(_("Open warranty claim"), url, "btn-outline-primary"))
+    return actions
+
+
+def _pk(text: str) -> int | None:
+    return int(text) if text.isascii() and text.isdigit() and 0 < len(text) < 19 else None
+
+
+class ReturnCreateView(PermissionRequiredMixin, FormView):
+    """Return <serial>: the unit, its sale and price, and the form that calls `return_create`."""
+
+    permission_required = "sales.add_return"
+    raise_exception = True
+    form_class = ReturnForm
+    template_name = "sales/return_form.html"
+    http_method_names = ["get", "post"]
+
+    @cached_property
+    def serial(self) -> SerialRecord:
+        queryset = SerialRecord.objects.select_related("product", "outlet")
+        return get_object_or_404(queryset, pk=self.kwargs["serial_pk"])
+
+    @cached_property
+    def from_sale(self) -> Sale | None:
+        """The sale named by ?sale= (opened from a line of the sale's page), if any."""
+        if "sale" not in self.request.GET:
+            return None
+        pk = _pk(self.request.GET["sale"])
+        if pk is None:
+            raise Http404(_("No such sale."))
+        return get_object_or_404(Sale, pk=pk)
+
+    @cached_property
+    def unit(self) -> SaleLineSerial | None:
+        """The unit's sale link the page is about: its open one first, else its latest."""
+        links = SaleLineSerial.objects.filter(serial=self.serial)
+        if self.from_sale is not None:
+            links = links.filter(line__sale=self.from_sale)
+        return (
+            links.select_related("line__sale__outlet", "line__sale__customer")
+            .order_by(F("returned_at").asc(nulls_first=True), "-pk")
+            .first()
+        )
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.unit is not None:
+            initial["outlet"] = self.unit.line.sale.outlet_id
+            initial["refund_amount"] = self.unit.line.unit_price
+        return initial
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            serial=self.serial, unit=self.unit, from_sale=self.from_sale, **kwargs
+        )
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            return_create(
+                serial=self.serial,
+                reason=data["reason"],
+                outcome=data["outcome"],
+                outlet=data["outlet"],
+                refund_amount=data["refund_amount"],
+                clerk=signed_in_user(self.request),
+                note=data["note"],
+                sale=self.from_sale,
+            )
+        except ValidationError as error:
+            # Errors keyed by field go next to it; the rest above the form.
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Return recorded."))
+        return redirect(self.from_sale or self.serial)
+
+
+class ReturnDetailView(PermissionRequiredMixin, DetailView):
+    permission_required = "sales.view_return"
+    raise_exception = True
+    template_name = "sales/return_detail.html"
+    context_object_name = "return_record"
+
+    def get_queryset(self):
+        return Return.objects.select_related(
+            "sale", "serial__product", "customer", "outlet", "clerk"
+        )
+
+
+class ReturnListView(ListPageMixin, FilterView):
+    """Sales > Returns."""
+
+    permission_required = "sales.view_return"
+    filterset_class = ReturnFilter
+    template_name = "sales/return_list.html"
+
+    def get_queryset(self):
+        return Return.objects.select_related(
+            "sale", "serial__product", "customer", "outlet", "clerk"
+        ).order_by("-created_at", "-id")
