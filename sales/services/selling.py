@@ -100,6 +100,15 @@ def _unsellable(record: SerialRecord, open_sales: dict[int, int]) -> str:
     }
 
 
+# The largest total the Sale.total column holds (12 digits, 2 after the point).
+MAX_TOTAL = Decimal(10) ** (12 - 2)
+
+
+def _unit_price(line: LineInput) -> Decimal:
+    """The line's price: as typed, or the product's retail price when left blank."""
+    return line.product.retail_price if line.unit_price is None else line.unit_price
+
+
 def _check_lines(
     *, outlet: Outlet, customer: Customer | None, lines: Sequence[LineInput]
 ) -> tuple[SaleCheck, list[tuple[int, str, str]]]:
@@ -117,6 +126,10 @@ def _check_lines(
         check.form_errors.append(
             _("%(outlet)s requires a customer for serialised products: choose the customer.")
             % {"outlet": outlet.name}
+        )
+    if sum((line.quantity * _unit_price(line) for line in lines), Decimal(0)) >= MAX_TOTAL:
+        check.form_errors.append(
+            _("The total is more than one sale can hold: split it into several sales.")
         )
     entered: list[tuple[int, str, str]] = []
     first_line: dict[tuple[int, str], int] = {}
@@ -271,9 +284,7 @@ def sale_create(
     locked = _lock_units(plan=plan, outlet=outlet, check=check)
 
     now = at or timezone.now()
-    prices = [
-        line.product.retail_price if line.unit_price is None else line.unit_price for line in lines
-    ]
+    prices = [_unit_price(line) for line in lines]
     sale = Sale.objects.create(
         outlet=outlet,
         customer=customer,

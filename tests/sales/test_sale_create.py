@@ -225,3 +225,15 @@ def test_a_serial_pre_recorded_while_the_sale_was_checked_asks_to_complete_again
         ]
     }
     assert not Sale.objects.exists()
+
+
+def test_a_total_beyond_what_a_sale_holds_is_a_clear_error(shop):
+    main, _harbour, _machine = shop
+    crates = ProductFactory(name="Crate", has_serial_numbers=False)
+    error = refused(
+        outlet=main,
+        lines=[LineInput(product=crates, quantity=10_000, unit_price=Decimal("99999999.99"))],
+    )
+    assert error.check.form_errors == [
+        "The total is more than one sale can hold: split it into several sales."
+    ]
