@@ -294,30 +294,45 @@ def serial_write_off(
     return record
 
 
+def _change_one_status(
+    *,
+    serial: SerialRecord,
+    seen_updated_at: datetime | None,
+    from_status: str,
+    refusal: str,
+    code: str,
+    **change,
+) -> SerialRecord:
+    """Lock one unit, refuse it unless it is `from_status`, then change it (serials_change)."""
+    record = _lock(serial)
+    _refuse_if_changed([record], seen_updated_at)
+    if record.status != from_status:
+        raise ValidationError(
+            refusal % {"serial": record.serial, "status": record.get_status_display()}, code=code
+        )
+    serials_change(serials=[record], **change)
+    return record
+
+
 @transaction.atomic
 def serial_mark_faulty(
     *, serial: SerialRecord, note: str, user: User | None, seen_updated_at: datetime | None = None
 ) -> SerialRecord:
     """Take an In stock unit off sale as Faulty (found broken on the shelf), with a note."""
-    record = _lock(serial)
-    _refuse_if_changed([record], seen_updated_at)
-    if record.status != SerialStatus.IN_STOCK:
-        raise ValidationError(
-            _(
-                "Serial number “%(serial)s” is %(status)s; only an In stock unit can be "
-                "marked faulty here (a sold unit comes back through a return)."
-            )
-            % {"serial": record.serial, "status": record.get_status_display()},
-            code="not_in_stock",
-        )
-    serials_change(
-        serials=[record],
+    return _change_one_status(
+        serial=serial,
+        seen_updated_at=seen_updated_at,
+        from_status=SerialStatus.IN_STOCK,
+        refusal=_(
+            "Serial number “%(serial)s” is %(status)s; only an In stock unit can be "
+            "marked faulty here (a sold unit comes back through a return)."
+        ),
+        code="not_in_stock",
         kind=SerialEventKind.MARKED_FAULTY,
         user=user,
         to_status=SerialStatus.FAULTY,
         note=note,
     )
-    return record
 
 
 @transaction.atomic
@@ -325,22 +340,19 @@ def serial_reinstate(
     *, serial: SerialRecord, note: str, user: User | None, seen_updated_at: datetime | None = None
 ) -> SerialRecord:
     """Put a Faulty unit back In stock at its outlet (repaired, or not faulty after all)."""
-    record = _lock(serial)
-    _refuse_if_changed([record], seen_updated_at)
-    if record.status != SerialStatus.FAULTY:
-        raise ValidationError(
-            _("Serial number “%(serial)s” is %(status)s; only a Faulty unit can be reinstated.")
-            % {"serial": record.serial, "status": record.get_status_display()},
-            code="not_faulty",
-        )
-    serials_change(
-        serials=[record],
+    return _change_one_status(
+        serial=serial,
+        seen_updated_at=seen_updated_at,
+        from_status=SerialStatus.FAULTY,
+        refusal=_(
+            "Serial number “%(serial)s” is %(status)s; only a Faulty unit can be reinstated."
+        ),
+        code="not_faulty",
         kind=SerialEventKind.REINSTATED,
         user=user,
         to_status=SerialStatus.IN_STOCK,
         note=note,
     )
-    return record
 
 
 @transaction.atomic
