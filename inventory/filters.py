@@ -2,6 +2,7 @@ from datetime import date, datetime, time, timedelta
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.filters import StableOrderingFilter
 from catalog.models import Product
+from config.widgets import ShopDateInput, date_format_hint
 from inventory.models import Outlet, SerialRecord, SerialStatus, StockLevel
 
 
@@ -50,17 +52,32 @@ def _start_of_day(day: date) -> datetime:
 EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2999, 12, 31)
 
 
+class ShopDateField(forms.DateField):
+    """A date in the shop's locale format or ISO (old bookmarks); a wrong one names the format."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if error.code != "invalid":
+                raise
+            raise ValidationError(
+                _("Enter a date as %(format)s."),
+                code="invalid",
+                params={"format": date_format_hint()},
+            ) from error
+
+
 class DayFilter(django_filters.DateFilter):
-    """A whole day in the shop's time zone, picked with the browser's date picker."""
+    """A whole day in the shop's time zone, typed or picked in the shop's date format."""
+
+    field_class = ShopDateField
 
     def __init__(self, *, label, method):
         super().__init__(
             label=label,
             method=method,
-            widget=forms.DateInput(
-                attrs={"type": "date", "min": EARLIEST_DATE, "max": LATEST_DATE},
-                format="%Y-%m-%d",
-            ),
+            widget=ShopDateInput(min_date=EARLIEST_DATE, max_date=LATEST_DATE),
             validators=[
                 MinValueValidator(EARLIEST_DATE, _("Enter a date from 1900 to 2999.")),
                 MaxValueValidator(LATEST_DATE, _("Enter a date from 1900 to 2999.")),
