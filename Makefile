@@ -4,8 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make run`'s background worker: the database backend's, or RQ's on Redis.
+ifeq ($(SERIALDESK_TASKS_BACKEND),rq)
+WORKER := rqworker --job-class django_tasks_rq.Job default
+else
+WORKER := db_worker --no-reload
+endif
 
-.PHONY: run test test-e2e lint bench browser clean
+.PHONY: run test test-e2e lint bench bench-scale browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +37,9 @@ run: $(VENV)/.installed
 	@echo "    $(BIN)/python manage.py createsuperuser"
 	@echo "  Another port: make run PORT=8001"
 	@echo ""
+	@# The background worker runs beside the server and stops with it (Ctrl+C).
+	$(BIN)/python manage.py $(WORKER) & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed-dev
@@ -45,6 +54,14 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.serials_add
 	$(BIN)/python -m bench.sale_create
 	$(BIN)/python -m bench.serial_lookup
+	$(BIN)/python -m bench.coverage_report
+	$(BIN)/python -m bench.export_csv --rows 1000000 --rounds 3
+	$(BIN)/python -m bench.add_in_browser
+
+# 1,000,000 serials in a throwaway PostgreSQL database; every page of issue 11
+# timed. BENCH_SCALE_ARGS="--reuse --only 'list-*'" for quick reruns.
+bench-scale: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.scale $(BENCH_SCALE_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache

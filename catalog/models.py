@@ -53,7 +53,12 @@ class Product(models.Model):
                 violation_error_message=_("The warranty cannot be negative."),
             ),
         ]
-        indexes = [models.Index(fields=["brand"], name="catalog_product_brand_idx")]
+        indexes = [
+            models.Index(fields=["brand"], name="catalog_product_brand_idx"),
+            # Products in name order: the Products list, and the Serial numbers
+            # list sorted by product (products by name, then each one's serials).
+            models.Index(fields=["name", "id"], name="catalog_product_name_id_idx"),
+        ]
 
     # No get_absolute_url here: the product page shows stock and serials, so it
     # is an inventory view, and settings.ABSOLUTE_URL_OVERRIDES points at it.

@@ -2,6 +2,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TypedDict, Unpack
 
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -98,3 +100,25 @@ def product_update(*, product: Product, **fields: Unpack[ProductFields]) -> Prod
         raise _sku_taken_error()
     _save(product, update_fields=[*fields, "updated_at"])
     return product
+
+
+@transaction.atomic
+def product_serial_numbers_enable(*, product: Product, user: User) -> bool:
+    """Turn a product's serial numbers on, logged in its admin history; False if already on."""
+    # Locked like product_update, so a concurrent edit of the flag waits for us.
+    stored = Product.objects.select_for_update().get(pk=product.pk)
+    product.has_serial_numbers = True
+    if stored.has_serial_numbers:
+        return False
+    stored.has_serial_numbers = True
+    stored.save(update_fields=["has_serial_numbers", "updated_at"])
+    # The admin's own change-message format: its history page shows "Changed
+    # Has serial numbers." (the field's untranslated label, translated on display).
+    LogEntry.objects.log_actions(
+        user_id=user.pk,
+        queryset=[stored],
+        action_flag=CHANGE,
+        change_message=[{"changed": {"fields": ["Has serial numbers"]}}],
+        single_object=True,
+    )
+    return True

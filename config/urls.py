@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from config import views
 from inventory.views.products import ProductDetailView
+from reports.views import dashboard
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    # The Dashboard reads every app, so it lives in the highest, reports.
+    path("", dashboard.dashboard, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("catalog/", include("catalog.urls")),
@@ -14,6 +15,7 @@ urlpatterns = [
     path("catalog/products/<int:pk>/", ProductDetailView.as_view(), name="product_detail"),
     path("inventory/", include("inventory.urls")),
     path("sales/", include("sales.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,4 +1,13 @@
+from urllib.parse import urlencode
+
 from django.contrib import admin
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.db import connection
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from inventory import services
 from inventory.models import Outlet, SerialEvent, SerialRecord, StockLevel
@@ -55,22 +64,21 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class SerialEventInline(admin.TabularInline):
-    model = SerialEvent
-    fields = readonly_fields = (
-        "created_at",
-        "kind",
-        "user",
-        "from_outlet",
-        "to_outlet",
-        "to_status",
-        "note",
-    )
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
+def serial_key_prefix(key: str, *, field: str = "serial_normalised") -> Q:
+    """Units whose key (`field`) starts with `key`, written so each database's index serves it."""
+    if connection.vendor == "postgresql":
+        # LIKE 'key%'. The btree on the key follows the database's collation and
+        # serves LIKE only under the C collation; the trigram index on the key
+        # (migration 0008_list_indexes) serves it under any collation.
+        return Q(**{f"{field}__startswith": key})
+    # SQLite's LIKE ignores ASCII case, so a plain (binary) index cannot serve it;
+    # the same units as a range of the binary order can: key <= k < key'.
+    following = ord(key[-1]) + 1
+    if 0xD800 <= following <= 0xDFFF:  # surrogates are not characters
+        following = 0xE000
+    if following > 0x10FFFF:
+        return Q(**{f"{field}__startswith": key})
+    return Q(**{f"{field}__gte": key, f"{field}__lt": key[:-1] + chr(following)})
 
 
 @admin.register(SerialRecord)
@@ -78,14 +86,82 @@ class SerialRecordAdmin(ReadOnlyAdmin):
     list_display = ["serial", "product", "outlet", "status", "created_at"]
     list_filter = ["status", "outlet"]
     list_select_related = ["product", "outlet"]
-    search_fields = ["serial_normalised", "product__name", "product__sku"]
-    inlines = [SerialEventInline]
+    # Searched by the key only (get_search_results): any other field, or a
+    # substring, would read the whole table at a million units. A product's
+    # units are the Serial numbers page's Product filter.
+    search_fields = ["serial_normalised"]
+    search_help_text = _(
+        "A serial number or its first characters; case and full-width forms do not matter."
+    )
+    # Counting the whole table again beside every search's count costs as much
+    # as the search at a million units.
+    show_full_result_count = False
+    # Should a page here ever become editable: no <select> of every product,
+    # outlet or user.
+    raw_id_fields = ["product", "outlet", "created_by"]
+    readonly_fields = ["history"]
+
+    def get_queryset(self, request):
+        # The change page shows the product, the outlet and who added the unit.
+        return super().get_queryset(request).select_related("product", "outlet", "created_by")
 
     def get_search_results(self, request, queryset, search_term):
         # Serials are compared by their key (NFKC, case-folded), so the typed
-        # text is turned into a key too: "ＦＵＬＬ-1" finds "full-1".
-        found, duplicates = super().get_search_results(request, queryset, search_term)
+        # text is turned into a key too: "ＦＵＬＬ-1" finds "full-1" and "FULL-10".
         key = SerialRecord.normalise(search_term)
-        if key:
-            found |= queryset.filter(serial_normalised__contains=key)
-        return found, duplicates
+        if not key:
+            return queryset, False
+        return queryset.filter(serial_key_prefix(key)), False
+
+    @admin.display(description=_("History"))
+    def history(self, obj: SerialRecord) -> str:
+        # A link, not an inline: a unit with 1,000 events made this page run
+        # 4,011 queries, three per event for its user and outlets.
+        count = obj.events.count()
+        url = reverse("admin:inventory_serialevent_changelist")
+        label = ngettext("%(count)s event", "%(count)s events", count) % {"count": intcomma(count)}
+        return format_html(
+            '<a href="{}?{}">{}</a>', url, urlencode({"serial__id__exact": obj.pk}), label
+        )
+
+
+@admin.register(SerialEvent)
+class SerialEventAdmin(ReadOnlyAdmin):
+    """Units' histories; a unit's change page links here filtered by that unit."""
+
+    list_display = [
+        "created_at",
+        "serial",
+        "kind",
+        "user",
+        "from_outlet",
+        "to_outlet",
+        "from_status",
+        "to_status",
+        "note",
+        "document_link",
+    ]
+    list_filter = ["kind"]
+    list_select_related = ["serial", "user", "from_outlet", "to_outlet"]
+    show_full_result_count = False
+    raw_id_fields = ["serial", "user", "from_outlet", "to_outlet"]
+
+    def get_queryset(self, request):
+        # The sale, return or claim of each event on the page: one query per kind.
+        return super().get_queryset(request).prefetch_related("document")
+
+    def get_ordering(self, request):
+        # One unit's events in its history's order, which the (serial, created_at)
+        # index reads; all units' events newest written first, which the primary
+        # key reads: sorting 300,000 events by time for each page took 0.3-1.1 s.
+        if "serial__id__exact" in request.GET:
+            return ["-created_at", "-id"]
+        return ["-id"]
+
+    @admin.display(description=_("Document"))
+    def document_link(self, obj: SerialEvent) -> str:
+        document = obj.document
+        if document is None:
+            return ""
+        url = getattr(document, "get_absolute_url", None)
+        return format_html('<a href="{}">{}</a>', url(), document) if url else str(document)

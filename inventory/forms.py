@@ -8,6 +8,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Layout
 from django import forms
 from django.conf import settings
+from django.http import QueryDict
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -208,6 +209,27 @@ class SerialsAddForm(forms.Form):
             HTML('{% include "inventory/includes/_serial_count.html" %}'),
         )
 
+    @classmethod
+    def initial_from_query(cls, query: QueryDict) -> dict[str, Any]:
+        """The product and outlet `?product=&outlet=` name (links from the product page and
+        the coverage report), each only if the form accepts it; junk is ignored."""
+        product_field, outlet_field = cls.base_fields["product"], cls.base_fields["outlet"]
+        # Declared above with querysets; the checks narrow `Field` to say so.
+        assert isinstance(product_field, ProductPickerField)
+        assert isinstance(outlet_field, forms.ModelChoiceField)
+        assert outlet_field.queryset is not None
+        initial: dict[str, Any] = {}
+        for name, queryset in (
+            ("product", product_field.queryset),
+            ("outlet", outlet_field.queryset),
+        ):
+            # Only plain keys reach the database (SQLite overflows on huge numbers).
+            pks = serial_pks(query.getlist(name))
+            found = queryset.filter(pk=pks[0]).first() if pks else None
+            if found is not None:
+                initial[name] = found
+        return initial
+
     def clean_serial_numbers(self) -> list[str]:
         entries = serials_parse(self.cleaned_data["serial_numbers"])
         if not entries:
@@ -251,7 +273,8 @@ class SerialsImportForm(forms.Form):
         upload = self.cleaned_data.get("file")
         if not upload:
             return None
-        limit = settings.SERIALDESK_IMPORT_MAX_BYTES
+        # Files above SERIALDESK_IMPORT_MAX_BYTES are imported by a background job.
+        limit = settings.SERIALDESK_IMPORT_JOB_MAX_BYTES
         if upload.size > limit:
             raise forms.ValidationError(
                 _(

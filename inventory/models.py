@@ -1,4 +1,5 @@
 import unicodedata
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -176,9 +177,15 @@ class SerialRecord(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["serial_normalised"], name="inventory_serial_norm_idx"),
-            models.Index(fields=["outlet", "status"], name="inventory_serial_outlet_st_idx"),
-            models.Index(fields=["created_at"], name="inventory_serial_created_idx"),
+            # Each sort of the Serial numbers list ends in a unique key and has the
+            # index that serves it (keyset paging); (created_at, id) and
+            # (serial_normalised, id) also serve the date filter and exact look-ups.
+            # Substring search has a trigram index on PostgreSQL (migration 0008).
+            models.Index(fields=["serial_normalised", "id"], name="inventory_serial_norm_id_idx"),
+            models.Index(fields=["outlet", "status", "id"], name="inventory_serial_out_st_id_idx"),
+            models.Index(fields=["created_at", "id"], name="inventory_serial_added_id_idx"),
+            models.Index(fields=["status", "id"], name="inventory_serial_st_id_idx"),
+            models.Index(fields=["outlet", "id"], name="inventory_serial_out_id_idx"),
         ]
         permissions = [
             ("transfer_serialrecord", "Can transfer serial numbers between outlets"),
@@ -310,3 +317,155 @@ class SerialImportUpload(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class SerialJobKind(models.TextChoices):
+    ADD = "add", _("Add Serial numbers")
+    IMPORT = "import", _("Import CSV")
+    EXPORT = "export", _("Export CSV")
+
+
+class SerialJobState(models.TextChoices):
+    QUEUED = "queued", _("Waiting for a worker")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    STOPPED = "stopped", _("Stopped")
+
+
+def _job_file_path(job: "SerialJob", filename: str) -> str:
+    return f"jobs/{job.pk}/{filename}"
+
+
+class SerialJob(models.Model):
+    """A batch too big for one request, run by a background worker.
+
+    Adds and imports are resumable: rows are inserted in chunks, each committed
+    with `done` and `resume_after`, so a stopped worker loses nothing. Exports are
+    all-or-nothing: `result` is set only when the whole file is written.
+    """
+
+    kind = models.CharField(_("Kind"), max_length=10, choices=SerialJobKind)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("User"),
+    )
+    state = models.CharField(
+        _("State"), max_length=10, choices=SerialJobState, default=SerialJobState.QUEUED
+    )
+    # Kept in the row, not in a file, so a worker on any machine can read it
+    # (and read it again to resume) through the database alone.
+    input_text = models.TextField(_("Input"), blank=True)
+    file_name = models.CharField(_("File name"), max_length=255, blank=True)
+    # What the job was asked: the add's product and outlet, the export's filters.
+    params = models.JSONField(_("Parameters"), default=dict, blank=True)
+    only_valid = models.BooleanField(_("Only the valid rows"), default=False)
+    total = models.PositiveIntegerField(_("Total"), default=0)
+    done = models.PositiveIntegerField(_("Done"), default=0)
+    # The entry or row number of the last one committed: a resumed job goes on after it.
+    resume_after = models.PositiveIntegerField(default=0)
+    checked = models.BooleanField(default=False)
+    problem_count = models.PositiveIntegerField(_("Problems"), default=0)
+    # The first problems, for the page: [{"row", "text", "reason"}].
+    problems = models.JSONField(_("First problems"), default=list, blank=True)
+    # Every problem's row number, so a resumed job skips exactly the same rows.
+    problem_rows = models.JSONField(default=list, blank=True)
+    problems_file = models.FileField(upload_to=_job_file_path, blank=True)
+    result = models.FileField(_("Result"), upload_to=_job_file_path, blank=True)
+    message = models.TextField(_("Message"), blank=True)
+    # The time every unit of the job is stamped with, so the list can show them.
+    batch_at = models.DateTimeField(null=True, blank=True)
+    # Which run may write: a resumed job gets a new one, so a late worker of the
+    # old run stops instead of inserting a chunk twice.
+    run_id = models.CharField(max_length=32, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(_("Started"), default=timezone.now)
+    heartbeat_at = models.DateTimeField(_("Last progress"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("Finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        indexes = [models.Index(fields=["user", "-created_at"], name="inventory_job_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("inventory:job_detail", args=[self.pk])
+
+    @property
+    def is_stale(self) -> bool:
+        """Running, but its worker has not reported within the limit: it stopped."""
+        if self.state != SerialJobState.RUNNING:
+            return False
+        last = self.heartbeat_at or self.created_at
+        limit = timezone.now() - timedelta(seconds=settings.SERIALDESK_JOB_STALE_SECONDS)
+        return last < limit
+
+    @property
+    def shown_state(self) -> str:
+        return SerialJobState.STOPPED if self.is_stale else self.state
+
+    @property
+    def shown_state_label(self) -> str:
+        return str(SerialJobState(self.shown_state).label)
+
+    @property
+    def is_resumable(self) -> bool:
+        """Adds and imports go on after their last chunk; an export starts again."""
+        return self.kind != SerialJobKind.EXPORT
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in {SerialJobState.DONE, SerialJobState.FAILED}
+
+    @property
+    def can_resume(self) -> bool:
+        return self.shown_state == SerialJobState.STOPPED
+
+    @property
+    def percent(self) -> int:
+        if self.state == SerialJobState.DONE:
+            return 100
+        return min(100, self.done * 100 // self.total) if self.total else 0
+
+
+class SerialTally(models.Model):
+    """How many units of a product are at an outlet in a status, kept by the services.
+
+    Every service that inserts, moves, changes or deletes units changes these
+    counts in the same transaction (`inventory.sql.serial_tally_apply`), so pages
+    that show counts (the Dashboard, Serial coverage, Stock, the product page)
+    read a row or a few thousand instead of grouping a million units. The
+    `serial_tally_check` command compares them with the units and fixes them.
+    """
+
+    # Derived rows: they go with their product or outlet (which cannot go while
+    # it has units anyway). The unique (product, outlet, status) index serves
+    # the product's look-ups; the (outlet, status) index the Dashboard's sums.
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    outlet = models.ForeignKey(Outlet, on_delete=models.CASCADE, related_name="+", db_index=False)
+    status = models.CharField(max_length=20, choices=SerialStatus)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("serial count")
+        verbose_name_plural = _("serial counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "outlet", "status"], name="inventory_tally_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(count__gte=0), name="inventory_tally_count_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["outlet", "status"], name="inventory_tally_out_st_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} at {self.outlet_id}, {self.status}: {self.count}"

@@ -14,13 +14,17 @@ serials took 2 to 3 times as long with it on PostgreSQL and 6 times on SQLite
 """
 
 import json
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
-from inventory.models import SerialRecord
+from inventory.models import SerialRecord, SerialTally
+
+# A (product_id, outlet_id, status) key of SerialTally, and its count or change.
+TallyKey = tuple[int, int, str]
 
 
 def _is_postgresql() -> bool:
@@ -61,8 +65,9 @@ def serial_records_insert(
 ) -> int:
     """Insert (product_id, outlet_id, serial, normalised) rows in one statement.
 
-    Returns how many were inserted. A duplicate raises IntegrityError from the
-    (product, serial_normalised) unique constraint, and nothing is inserted.
+    Returns how many were inserted, counted in SerialTally in the same
+    transaction. A duplicate raises IntegrityError from the (product,
+    serial_normalised) unique constraint, and nothing is inserted or counted.
     """
     if not rows:
         return 0
@@ -78,4 +83,117 @@ def serial_records_insert(
     stamp = connection.ops.adapt_datetimefield_value(created_at)
     with connection.cursor() as cursor:
         cursor.execute(sql, [status, origin, created_by_id, stamp, stamp, json.dumps(rows)])
-        return cursor.rowcount
+        inserted = cursor.rowcount
+    serial_tally_apply(deltas=Counter((row[0], row[1], status) for row in rows))
+    return inserted
+
+
+_TALLY_COLUMNS = [
+    ("product_id", "bigint"),
+    ("outlet_id", "bigint"),
+    ("status", "text"),
+    ("n", "bigint"),
+]
+
+
+def _tally_rows(counts: Mapping[TallyKey, int]) -> str:
+    """The JSON array of [product, outlet, status, n], in key order."""
+    return json.dumps([[*key, n] for key, n in sorted(counts.items())])
+
+
+def serial_tally_apply(*, deltas: Mapping[TallyKey, int]) -> None:
+    """Add each change to its (product, outlet, status) count, in one or two statements.
+
+    Call it after the units' rows are written, in the same transaction. The
+    first statement touches every key, in key order: it creates missing rows
+    and adds the increases, and in doing so locks the rows (PostgreSQL locks a
+    conflicting row even where DO UPDATE's WHERE skips it). So every batch
+    takes the tally's row locks in one (product, outlet, status) order, after
+    its units' and its stock rows', and two batches cannot deadlock on them.
+    The decreases follow as an UPDATE of rows this transaction holds already.
+    They are two statements because a CHECK constraint applies to the row
+    proposed by INSERT even when it conflicts, so a negative change cannot
+    travel in EXCLUDED.
+
+    A count that would go below zero stops at zero, as stock on hand does: a
+    count gone wrong (say, units changed by hand in SQL) never stops a sale;
+    `serial_tally_check` finds and fixes it.
+    """
+    changes = {key: n for key, n in deltas.items() if n}
+    if not changes:
+        return
+    table = SerialTally._meta.db_table
+    greatest = "GREATEST" if _is_postgresql() else "MAX"
+    source, select = _json_rows(_TALLY_COLUMNS)
+    rows = f"(SELECT {select}, r.position FROM {source}) AS v"
+    upsert = (
+        f'INSERT INTO {table} (product_id, outlet_id, status, "count") '
+        f"SELECT v.product_id, v.outlet_id, v.status, {greatest}(v.n, 0) FROM {rows} "
+        # WHERE true: SQLite would read "ON CONFLICT" as a join's ON otherwise.
+        "WHERE true ORDER BY v.position "
+        "ON CONFLICT (product_id, outlet_id, status) DO UPDATE "
+        f'SET "count" = {table}."count" + EXCLUDED."count" WHERE EXCLUDED."count" > 0'
+    )
+    decreases = {key: n for key, n in changes.items() if n < 0}
+    with connection.cursor() as cursor:
+        cursor.execute(upsert, [_tally_rows(changes)])
+        if decreases:
+            cursor.execute(
+                f'UPDATE {table} AS t SET "count" = {greatest}(t."count" + v.n, 0) FROM {rows} '
+                "WHERE t.product_id = v.product_id AND t.outlet_id = v.outlet_id "
+                "AND t.status = v.status",
+                [_tally_rows(decreases)],
+            )
+
+
+def serial_tally_set(*, counts: Mapping[TallyKey, int]) -> None:
+    """Set each (product, outlet, status) count to the value given, in key order, in one
+    statement (the repair of `serial_tally_check`)."""
+    if not counts:
+        return
+    table = SerialTally._meta.db_table
+    source, select = _json_rows(_TALLY_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {table} (product_id, outlet_id, status, "count") '
+            f"SELECT v.product_id, v.outlet_id, v.status, v.n "
+            f"FROM (SELECT {select}, r.position FROM {source}) AS v "
+            "WHERE true ORDER BY v.position "
+            "ON CONFLICT (product_id, outlet_id, status) DO UPDATE "
+            'SET "count" = EXCLUDED."count"',
+            [_tally_rows(counts)],
+        )
+
+
+def stock_serial_gap_rows(*, outlet_id: int | None = None) -> list[tuple[int, int, int, int]]:
+    """(product_id, outlet_id, on_hand, in_stock) of each serialised product and outlet
+    whose stock on hand differs from its count of In stock units.
+
+    One statement: stock levels and In stock counts are compared in the database,
+    which sends back only the mismatches (about 1,100 of 18,000 pairs at a
+    million serials), not every pair to compare in Python (30-57 ms).
+    """
+    from catalog.models import Product
+    from inventory.models import SerialStatus, StockLevel
+
+    where_outlet = "AND outlet_id = %s" if outlet_id is not None else ""
+    outlet_params: list[int | str] = [outlet_id] if outlet_id is not None else []
+    sql = f"""
+        SELECT pair.product_id, pair.outlet_id, SUM(pair.on_hand), SUM(pair.in_stock)
+        FROM (
+            SELECT product_id, outlet_id, on_hand, 0 AS in_stock
+            FROM {StockLevel._meta.db_table} WHERE on_hand > 0 {where_outlet}
+            UNION ALL
+            SELECT product_id, outlet_id, 0, count
+            FROM {SerialTally._meta.db_table}
+            WHERE status = %s AND count > 0 {where_outlet}
+        ) AS pair
+        JOIN {Product._meta.db_table} AS product ON product.id = pair.product_id
+        WHERE product.has_serial_numbers
+        GROUP BY pair.product_id, pair.outlet_id
+        HAVING SUM(pair.on_hand) <> SUM(pair.in_stock)
+    """
+    params: list[int | str] = [*outlet_params, SerialStatus.IN_STOCK.value, *outlet_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(int(p), int(o), int(h), int(n)) for p, o, h, n in cursor.fetchall()]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inventory.views import outlets, serial_changes, serials, stock
+from inventory.views import jobs, outlets, serial_changes, serials, stock
 
 app_name = "inventory"
 
@@ -13,6 +13,11 @@ urlpatterns = [
     path("serials/add/", serials.SerialCreateView.as_view(), name="serial_create"),
     path("serials/import/", serials.SerialImportView.as_view(), name="serial_import"),
     path(
+        "serials/<str:batch>/problems.csv",
+        serials.serial_batch_problems,
+        name="serial_batch_problems",
+    ),
+    path(
         "serials/import/template.csv",
         serials.serial_import_template,
         name="serial_import_template",
@@ -20,6 +25,11 @@ urlpatterns = [
     path("serials/export.csv", serials.serial_export, name="serial_export"),
     path("serials/lookup/", serials.serial_lookup, name="serial_lookup"),
     path("serials/product-options/", serials.product_options, name="product_options"),
+    path(
+        "serials/product-filter-options/",
+        serials.product_filter_options,
+        name="product_filter_options",
+    ),
     path("serials/<int:pk>/", serial_changes.SerialDetailView.as_view(), name="serial_detail"),
     path(
         "serials/<int:pk>/edit/", serial_changes.SerialUpdateView.as_view(), name="serial_update"
@@ -42,6 +52,16 @@ urlpatterns = [
     ),
     path(
         "serials/<int:pk>/delete/", serial_changes.SerialDeleteView.as_view(), name="serial_delete"
+    ),
+    path("jobs/", jobs.JobListView.as_view(), name="job_list"),
+    path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/status/", jobs.job_status, name="job_status"),
+    path("jobs/<int:pk>/resume/", jobs.job_resume, name="job_resume"),
+    path("jobs/export/", jobs.export_job_start, name="serial_export_job"),
+    path(
+        "jobs/<int:pk>/<str:which>.csv",
+        jobs.job_download,
+        name="job_download",
     ),
     path("stock/", stock.StockLevelListView.as_view(), name="stock_list"),
     path("stock/<int:product_pk>/set/", stock.stock_set, name="stock_set"),

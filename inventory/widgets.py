@@ -129,3 +129,47 @@ class ProductPickerField(forms.Field):
         if not matches:
             matches = list(self.queryset.search(text)[:2])
         return matches
+
+
+# The database's bigint: a longer id cannot name a row, and would be an error in SQL.
+_MAX_ID = 2**63 - 1
+
+
+class ProductFilterPicker(ProductPicker):
+    """The picker among a list's filters: a bare ?product=<id> link shows the product's name."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, options_url_name="inventory:product_filter_options")
+        self.chosen: Product | None = None
+
+    def get_context(self, name, value, attrs):
+        if isinstance(value, dict) and not value.get("text", "").strip() and self.chosen:
+            value = self.chosen
+        return super().get_context(name, value, attrs)
+
+
+class ProductFilterField(ProductPickerField):
+    """Any product (with serial numbers or not, active or not), picked or typed; never required."""
+
+    widget: type[ProductPicker] = ProductFilterPicker
+    default_error_messages = {
+        "no_match": _("No product matches “%(text)s”. Select one from the list."),
+        "invalid_choice": _("That product does not exist. Select one from the list."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(queryset=Product.objects.order_by("name", "id"), **kwargs)
+
+    def to_python(self, value):
+        pk, text = str(value.get("pk", "")).strip(), value.get("text", "").strip()
+        valid_id = pk.isascii() and pk.isdigit() and int(pk) <= _MAX_ID
+        product = super().to_python({"pk": pk if valid_id else "", "text": text})
+        if product is None and pk:
+            # A link or bookmark naming a product that is gone (or junk): an error,
+            # not every serial.
+            raise ValidationError(self.error_messages["invalid_choice"], "invalid_choice")
+        # Rendering shows the name of a product given by id alone (no second query).
+        if isinstance(self.widget, ProductFilterPicker):
+            self.widget.chosen = product
+        return product

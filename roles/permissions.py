@@ -20,6 +20,8 @@ STAFF_PERMISSIONS = [
     "sales.view_warrantyclaim",
     "sales.add_warrantyclaim",
     "sales.change_warrantyclaim",
+    # Reports (issue 10): see the Serial coverage report.
+    "reports.view_coverage",
 ]
 
 MANAGER_PERMISSIONS = [
@@ -35,6 +37,10 @@ MANAGER_PERMISSIONS = [
     "inventory.transfer_serialrecord",
     "inventory.writeoff_serialrecord",
     "inventory.faulty_serialrecord",
+    # See everyone's background jobs (each user sees their own), and their files.
+    "inventory.view_serialjob",
+    # Change the High-value threshold (each change is a new, logged row).
+    "reports.add_highvaluethreshold",
 ]
 
 GROUPS = {"Staff": STAFF_PERMISSIONS, "Managers": MANAGER_PERMISSIONS}

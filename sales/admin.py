@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from inventory.admin import ReadOnlyAdmin
+from inventory.admin import ReadOnlyAdmin, SerialRecordAdmin, serial_key_prefix
+from inventory.models import SerialRecord
 from sales import services
 from sales.models import Customer, Sale, SaleLine, SaleLineSerial
 
@@ -30,6 +31,10 @@ class SaleLineInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        # Each line shows its product: one query for all of them, not one per line.
+        return super().get_queryset(request).select_related("product")
+
 
 @admin.register(Sale)
 class SaleAdmin(ReadOnlyAdmin):
@@ -48,3 +53,12 @@ class SaleLineSerialAdmin(ReadOnlyAdmin):
     list_display = ["serial", "line", "returned_at"]
     list_select_related = ["serial", "line__product", "line__sale"]
     search_fields = ["serial__serial_normalised"]
+    search_help_text = SerialRecordAdmin.search_help_text
+    show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        # As the serial search: the beginning of the key, which an index serves.
+        key = SerialRecord.normalise(search_term)
+        if not key:
+            return queryset, False
+        return queryset.filter(serial_key_prefix(key, field="serial__serial_normalised")), False

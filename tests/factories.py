@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group, User
 
 from catalog.models import Product
 from inventory.models import Outlet, SerialRecord, SerialStatus, StockLevel
+from inventory.sql import serial_tally_apply
 from sales.models import Customer, Sale
 
 
@@ -53,6 +54,14 @@ class SerialRecordFactory(factory.django.DjangoModelFactory):
     serial = factory.Sequence(lambda n: f"SN{n:08d}")
     serial_normalised = factory.LazyAttribute(lambda o: SerialRecord.normalise(o.serial))
     status = SerialStatus.IN_STOCK
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Pages read their counts from SerialTally, which the services keep;
+        # a unit made here is counted as a service would count it.
+        record = super()._create(model_class, *args, **kwargs)
+        serial_tally_apply(deltas={(record.product_id, record.outlet_id, record.status): 1})
+        return record
 
 
 class StockLevelFactory(factory.django.DjangoModelFactory):

@@ -64,3 +64,26 @@ def test_login_throttle_and_session_idle_time_come_from_the_environment():
     )
     assert defaults.stdout.split() == ["5", "900.0", "43200", "True"], defaults.stderr
     assert changed.stdout.split() == ["3", "1800.0", "7200", "True"], changed.stderr
+
+
+def test_production_keeps_database_connections_open_and_checks_them():
+    code = (
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    production = run_manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        code,
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="a-long-random-production-secret-0123456789-abcdefghijklmnop",
+        DJANGO_ALLOWED_HOSTS="shop.example.com",
+    )
+    development = run_manage("shell", "-v", "0", "-c", code, DJANGO_DEBUG="1")
+    chosen = run_manage("shell", "-v", "0", "-c", code, DATABASE_CONN_MAX_AGE="30")
+    assert production.returncode == 0, production.stderr
+    assert production.stdout.split() == ["600", "True"]
+    assert development.stdout.split() == ["0", "True"]
+    assert chosen.stdout.split() == ["30", "True"]

@@ -1,19 +1,28 @@
 """Inventory reads used in more than one place; import them from here."""
 
+from inventory.selectors.coverage import (
+    StockSerialGap,
+    stock_serial_gap_counts,
+    stock_serial_gaps,
+)
 from inventory.selectors.outlets import outlet_count_active, outlet_list
 from inventory.selectors.serials import (
     product_options,
     serial_counts_by_status,
     serial_export_rows,
     serial_list,
+    serial_list_page,
     serial_lookup,
     serial_lookup_rows,
     serials_matching_exactly,
 )
 from inventory.selectors.serials_detail import (
+    HISTORY_PAGE_SIZE,
+    HistoryPage,
     Warranty,
     serial_get,
     serial_history,
+    serial_history_page,
     serial_sale_event,
     serial_warranty,
     serial_was_sold,
@@ -22,10 +31,14 @@ from inventory.selectors.serials_detail import (
 from inventory.selectors.stock import product_stock_by_outlet, stock_level_list
 
 __all__ = [
+    "StockSerialGap",
+    "stock_serial_gap_counts",
+    "stock_serial_gaps",
     "product_options",
     "serial_counts_by_status",
     "serial_export_rows",
     "serial_list",
+    "serial_list_page",
     "serial_lookup",
     "serial_lookup_rows",
     "serials_matching_exactly",
@@ -36,6 +49,9 @@ __all__ = [
     "Warranty",
     "serial_get",
     "serial_history",
+    "serial_history_page",
+    "HISTORY_PAGE_SIZE",
+    "HistoryPage",
     "serial_sale_event",
     "serial_warranty",
     "serial_was_sold",

@@ -24,6 +24,11 @@ from inventory.services.serials import (
     serials_parse,
 )
 from inventory.services.stock import stock_adjust, stock_set
+from inventory.services.tally import (
+    TallyDifference,
+    serial_tally_batched,
+    serial_tally_rebuild,
+)
 
 __all__ = [
     "outlet_create",
@@ -47,4 +52,7 @@ __all__ = [
     "serial_update",
     "serial_write_off",
     "serials_transfer",
+    "TallyDifference",
+    "serial_tally_batched",
+    "serial_tally_rebuild",
 ]

@@ -36,6 +36,7 @@ from inventory.models import (
 )
 from inventory.services.serial_state import serials_change
 from inventory.services.serials import serial_text_problem
+from inventory.services.tally import serial_tally_change
 
 logger = logging.getLogger(__name__)
 
@@ -386,3 +387,4 @@ def serial_delete(
         getattr(user, "pk", None),
     )
     record.delete()
+    serial_tally_change(deltas={(record.product_id, record.outlet_id, record.status): -1})

@@ -12,8 +12,12 @@ sale, a return, a warranty claim), and applies the one stock policy:
     already lower than the units say stays at zero rather than refusing the
     move of a unit that is physically there (`stock_follow_units`); the serial
     coverage report shows such mismatches.
+
+It also keeps the counts of units per (product, outlet, status) in SerialTally,
+in the same transaction (`serial_tally_change`).
 """
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -25,8 +29,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Product
+from inventory import sql
 from inventory.models import Outlet, SerialEvent, SerialEventKind, SerialRecord, SerialStatus
 from inventory.services.stock import stock_follow_units
+from inventory.services.tally import serial_tally_change
 
 IN_STOCK, SOLD = SerialStatus.IN_STOCK, SerialStatus.SOLD
 FAULTY, WRITTEN_OFF = SerialStatus.FAULTY, SerialStatus.WRITTEN_OFF
@@ -94,6 +100,7 @@ def serials_change(
     document_fields = _document_fields(document)
     events = []
     moves: list[tuple[int, int, int]] = []
+    tally: Counter[sql.TallyKey] = Counter()
     for s in serials:
         new_status = to_status or s.status
         new_outlet_id = to_outlet.pk if to_outlet else s.outlet_id
@@ -115,6 +122,9 @@ def serials_change(
             moves.append((s.product_id, s.outlet_id, -1))
         if new_status == IN_STOCK:
             moves.append((s.product_id, new_outlet_id, +1))
+        if (new_status, new_outlet_id) != (s.status, s.outlet_id):
+            tally[(s.product_id, s.outlet_id, s.status)] -= 1
+            tally[(s.product_id, new_outlet_id, new_status)] += 1
         s.status, s.outlet_id, s.updated_at = new_status, new_outlet_id, now
     SerialEvent.objects.bulk_create(events)
     fields: dict = {"updated_at": now}
@@ -124,6 +134,8 @@ def serials_change(
         fields["outlet"] = to_outlet
     SerialRecord.objects.filter(pk__in=[s.pk for s in serials]).update(**fields)
     _apply_stock(moves, stock_moves)
+    # After the stock rows: the order every path takes its locks in.
+    serial_tally_change(deltas=tally)
     return events
 
 
@@ -181,4 +193,5 @@ def serials_record_sold(
         for record in records
     )
     _apply_stock([(product.pk, outlet.pk, -len(records))], stock_moves)
+    serial_tally_change(deltas={(product.pk, outlet.pk, SOLD): len(records)})
     return records

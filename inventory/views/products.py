@@ -20,6 +20,16 @@ class ProductDetailView(PermissionRequiredMixin, DetailView):
         show_serials = self.object.has_serial_numbers or any(
             cell.count for row in rows for cell in row.serial_counts
         )
+        # The add form takes only active products with serial numbers.
+        can_add_serials = (
+            self.object.has_serial_numbers
+            and self.object.is_active
+            and self.request.user.has_perm("inventory.add_serialrecord")
+        )
         return super().get_context_data(
-            outlet_rows=rows, statuses=SerialStatus.choices, show_serials=show_serials, **kwargs
+            outlet_rows=rows,
+            statuses=SerialStatus.choices,
+            show_serials=show_serials,
+            can_add_serials=can_add_serials,
+            **kwargs,
         )

@@ -24,7 +24,7 @@ from inventory.forms import (
     change_token,
     serial_pks,
 )
-from inventory.models import SerialRecord, SerialStatus
+from inventory.models import SerialEvent, SerialRecord, SerialStatus
 from inventory.pages import serial_page_actions
 
 TOKEN = "seen_updated_at"
@@ -93,16 +93,32 @@ class SerialDetailView(SerialPermissionMixin, DetailView):
         return get_serial_or_404(self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
-        history = list(selectors.serial_history(serial=self.object))
-        sale_event = selectors.serial_sale_event(serial=self.object, history=history)
+        page = self.history_page()
+        sale_event = selectors.serial_sale_event(
+            serial=self.object,
+            history=page.events if page.is_newest else [],
+            complete=page.complete,
+        )
         return super().get_context_data(
-            history=history,
+            history=page.events,
+            history_page=page,
             sale_event=sale_event,
             warranty=selectors.serial_warranty(serial=self.object, sale_event=sale_event),
-            was_sold=selectors.serial_was_sold(serial=self.object, history=history),
+            was_sold=page.ever_sold,
             page_actions=serial_page_actions(self.request, self.object),
             **kwargs,
         )
+
+    def history_page(self) -> selectors.HistoryPage:
+        """The newest lines of history, or those after ?older_than=<event id> (Older events)."""
+        older_than = self.request.GET.get("older_than")
+        if older_than is None:
+            return selectors.serial_history_page(serial=self.object)
+        try:
+            [pk] = serial_pks([older_than])
+            return selectors.serial_history_page(serial=self.object, older_than=pk)
+        except (ValueError, SerialEvent.DoesNotExist):
+            raise Http404(_("No such event in this serial number's history.")) from None
 
 
 class SerialUpdateView(SerialPermissionMixin, ChangeFromPageMixin, UpdateView):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from inventory.models import SerialEventKind, SerialRecord, SerialStatus
 from inventory.selectors.serials_detail import add_months
-from inventory.services import serials_change
+from inventory.services import serial_tally_batched, serials_change
 from sales.models import (
     CLOSED_CLAIM_STATUSES,
     ClaimStatus,
@@ -100,6 +100,7 @@ def claim_open(
 
 
 @transaction.atomic
+@serial_tally_batched
 def claim_update(
     *,
     claim: WarrantyClaim,

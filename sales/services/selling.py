@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Product
 from inventory import sql
 from inventory.models import Outlet, SerialEventKind, SerialRecord, SerialStatus
-from inventory.services import serials_change, serials_record_sold
+from inventory.services import serial_tally_batched, serials_change, serials_record_sold
 from inventory.services.serials import serial_text_problem
 from inventory.services.stock import stock_follow_units
 from sales.models import Customer, Sale, SaleLine, SaleLineSerial
@@ -256,6 +256,7 @@ def _lock_units(*, plan: _Plan, outlet: Outlet, check: SaleCheck) -> dict[int, S
 
 
 @transaction.atomic
+@serial_tally_batched
 def sale_create(
     *,
     outlet: Outlet,

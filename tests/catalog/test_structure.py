@@ -37,3 +37,12 @@ INVENTORY = CATALOG.parent / "inventory"
 def test_inventory_imports_nothing_from_sales(path):
     found = re.search(r"^\s*(from|import)\s+(sales|reports)\b", path.read_text(), re.MULTILINE)
     assert found is None, f"{path.name}: {found.group(0)!r}"
+
+
+SALES = CATALOG.parent / "sales"
+
+
+@pytest.mark.parametrize("path", sorted(SALES.rglob("*.py")), ids=lambda p: p.name)
+def test_sales_imports_nothing_from_reports(path):
+    found = re.search(r"^\s*(from|import)\s+reports\b", path.read_text(), re.MULTILINE)
+    assert found is None, f"{path.name}: {found.group(0)!r}"

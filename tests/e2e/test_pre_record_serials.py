@@ -1,5 +1,7 @@
 """The procedure's "Pre-record serial numbers", step by step, as a user does it."""
 
+from pathlib import Path
+
 from playwright.sync_api import expect
 
 from inventory.models import SerialRecord
@@ -72,6 +74,18 @@ def test_a_duplicate_shows_the_error_and_keeps_the_input(page, log_in):
     expect(page.get_by_text("Entered more than once (first as entry 1).")).to_be_visible()
     expect(page.get_by_label("Serial numbers")).to_have_value(batch)
     expect(page.get_by_label("Product")).to_have_value("Pool Pump 1.5 HP (PP-15)")
+    assert SerialRecord.objects.count() == 2
+    # Grouped by reason, every problem downloadable; the page stays as it is.
+    expect(page.get_by_role("heading", name="1 already recorded for this product")).to_be_visible()
+    expect(page.get_by_role("heading", name="1 entered more than once")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download all problems").click()
+    assert Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines() == [
+        "Entry,Serial number,Problem",
+        "2,pp-2,Already recorded for this product at Main Street (In stock).",
+        "4,PP-3,Entered more than once (first as entry 1).",
+    ]
+    expect(page.get_by_label("Serial numbers")).to_have_value(batch)
     assert SerialRecord.objects.count() == 2
 
     page.get_by_role("button", name="Add only the 2 valid serial numbers").click()

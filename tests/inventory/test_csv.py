@@ -63,7 +63,7 @@ def exported(response):
 def test_a_file_over_the_size_cap_is_refused_with_its_size_and_the_cap(
     staff_client, settings, product, outlet
 ):
-    settings.SERIALDESK_IMPORT_MAX_BYTES = 100
+    settings.SERIALDESK_IMPORT_JOB_MAX_BYTES = 100
     text = HEADER + "\n" + "".join(f"CAP-{i},BP-1,Main Street\n" for i in range(5))
     size = len(text.encode())
     assert size > 100

@@ -164,9 +164,10 @@ def test_the_serial_page_costs_the_same_queries_for_2_or_30_events(
 
     queries_for(record)  # warm the session and permission caches alike
     few, many = queries_for(with_events(2)), queries_for(with_events(30))
-    # Session, user, permissions (2), serial, history, documents (one query per
-    # type), and the session saved again (sessions slide), in a savepoint (3).
-    assert few == many == 10
+    # Session, user, permissions (2), serial, history count, history, documents
+    # (one query per type), and the session saved again (sessions slide), in a
+    # savepoint (3).
+    assert few == many == 11
 
 
 # Edit

@@ -1,0 +1,83 @@
+"""Reports > Serial coverage in a browser: "Ensure all high-value products have serial
+numbers enabled and recorded", found and fixed by a Manager."""
+
+import re
+from decimal import Decimal
+
+from playwright.sync_api import expect
+
+from reports.models import HighValueThreshold
+from tests.factories import OutletFactory, ProductFactory, StockLevelFactory, UserFactory
+
+
+def open_serial_coverage(page):
+    page.get_by_role("button", name="Reports").click()
+    page.get_by_role("link", name="Serial coverage").click()
+    expect(page.get_by_role("heading", name="Serial coverage", exact=True)).to_be_visible()
+
+
+def test_a_manager_enables_serial_numbers_for_a_high_value_product_from_the_report(page, log_in):
+    UserFactory(username="mia", groups=["Managers"])
+    cargo = ProductFactory(
+        name="E-Bike Cargo 900", sku="EB-C900", retail_price=Decimal("4299.00"),
+        has_serial_numbers=False,
+    )  # fmt: skip
+    ProductFactory(name="Pool Chlorine Tablets 5 kg", retail_price=Decimal("39.00"),
+                   has_serial_numbers=False)  # fmt: skip
+    log_in("mia")
+
+    open_serial_coverage(page)
+    high_value = page.get_by_role("region", name="High-value products without serial numbers")
+    row = high_value.get_by_role("row").filter(has_text="E-Bike Cargo 900")
+    expect(row).to_contain_text("£4,299.00")
+    expect(high_value).not_to_contain_text("Pool Chlorine Tablets")
+
+    row.get_by_role("button", name="Enable serial numbers").click()
+
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Serial numbers enabled for E-Bike Cargo 900."
+    )
+    expect(high_value).to_contain_text("None: every high-value product has serial numbers.")
+    expect(high_value.get_by_text("E-Bike Cargo 900")).to_have_count(0)
+    cargo.refresh_from_db()
+    assert cargo.has_serial_numbers is True
+
+    page.goto(f"/catalog/products/{cargo.pk}/edit/")
+    expect(page.get_by_label("Has serial numbers")).to_be_checked()
+
+
+def test_a_manager_raises_the_threshold_and_a_product_leaves_the_list(page, log_in):
+    UserFactory(username="mia", groups=["Managers"])
+    ProductFactory(name="Espresso Pro", retail_price=Decimal("550.00"), has_serial_numbers=False)
+    log_in("mia")
+    open_serial_coverage(page)
+    high_value = page.get_by_role("region", name="High-value products without serial numbers")
+    expect(high_value).to_contain_text("Espresso Pro")
+
+    page.get_by_label("High-value threshold").fill("600.00")
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("High-value threshold set to £600.00.")
+    expect(page.get_by_text(re.compile(r"changed by mia on "))).to_be_visible()
+    expect(high_value).not_to_contain_text("Espresso Pro")
+    assert HighValueThreshold.objects.get().amount == Decimal("600.00")
+
+
+def test_stock_without_serials_links_to_add_serial_numbers_for_that_product_and_outlet(
+    page, log_in
+):
+    UserFactory(username="sam", groups=["Staff"])
+    phone = ProductFactory(name="Phone X", has_serial_numbers=True)
+    main = OutletFactory(name="Main Street")
+    StockLevelFactory(product=phone, outlet=main, on_hand=3)
+    log_in("sam")
+    open_serial_coverage(page)
+    section = page.get_by_role("region", name="Stock without serials")
+    expect(page.get_by_role("button", name="Enable serial numbers")).to_have_count(0)
+
+    section.get_by_role("link", name="Add Serial numbers").click()
+
+    expect(page).to_have_url(
+        re.compile(rf"/inventory/serials/add/\?product={phone.pk}&outlet={main.pk}$")
+    )
+    expect(page.get_by_role("heading", name="Add Serial numbers")).to_be_visible()
