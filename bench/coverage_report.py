@@ -18,12 +18,11 @@ page: under 200 ms.
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
 
-from bench.harness import run_on_each_database
+from bench.harness import bench_user_create, django_setup, run_on_each_database
 
 PG_DATABASE = "serialdesk_bench_coverage"
 PAGES = {
@@ -141,13 +140,8 @@ def _load(cursor, *, user_id: int) -> None:
 
 
 def run_target(args: argparse.Namespace) -> None:
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    django.setup()
+    django_setup()
     from django.conf import settings
-    from django.contrib.auth.models import Group, User
-    from django.core.management import call_command
     from django.db import connection, transaction
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
@@ -157,9 +151,7 @@ def run_target(args: argparse.Namespace) -> None:
     from inventory.services import serial_tally_rebuild
     from reports.selectors import coverage_counts
 
-    call_command("migrate", verbosity=0)
-    user = User.objects.create_user("bench", password="bench")
-    user.groups.add(Group.objects.get(name="Managers"))
+    user = bench_user_create(group="Managers")
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         _load(cursor, user_id=user.pk)

@@ -15,13 +15,12 @@ wrote the same bytes. Target: at least 100,000 rows/s.
 
 import argparse
 import hashlib
-import os
 import resource
 import statistics
 import sys
 import time
 
-from bench.harness import run_on_each_database
+from bench.harness import bench_user_create, django_setup, run_on_each_database
 
 PG_DATABASE = "serialdesk_bench_export"
 PAGE = "/inventory/serials/export.csv"
@@ -92,12 +91,7 @@ def _download(client, query: dict) -> tuple[float, float, int, int, str]:
 
 
 def run_target(args: argparse.Namespace) -> None:
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    django.setup()
-    from django.contrib.auth.models import Group, User
-    from django.core.management import call_command
+    django_setup()
     from django.db import connection
     from django.test import Client
 
@@ -105,9 +99,7 @@ def run_target(args: argparse.Namespace) -> None:
     from inventory.filters import SerialRecordFilter
     from inventory.selectors import serial_list
 
-    call_command("migrate", verbosity=0)
-    user = User.objects.create_user("bench", password="bench")
-    user.groups.add(Group.objects.get(name="Staff"))
+    user = bench_user_create(group="Staff")
     filled = _fill(args.rows)
     query = dict(part.split("=", 1) for part in args.query.split("&") if part)
     expected_rows = SerialRecordFilter(query, queryset=serial_list()).qs.count()

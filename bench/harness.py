@@ -51,3 +51,22 @@ def run_on_each_database(
         finally:
             _postgres(f"DROP DATABASE IF EXISTS {pg_database} WITH (FORCE)")
     return failures
+
+
+def django_setup() -> None:
+    """Start Django in a benchmark's target process, with the settings it was spawned with."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+
+
+def bench_user_create(*, group: str):
+    """Migrate the scratch database and make the user the benchmark signs in as."""
+    from django.contrib.auth.models import Group, User
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    user = User.objects.create_user("bench", password="bench")
+    user.groups.add(Group.objects.get(name=group))
+    return user

@@ -10,27 +10,21 @@ its own process because settings are read at start-up:
 """
 
 import argparse
-import os
 import re
 import statistics
 import sys
 import time
 from collections.abc import Callable
 
-from bench.harness import run_on_each_database
+from bench.harness import bench_user_create, django_setup, run_on_each_database
 
 PG_DATABASE = "serialdesk_bench_sales"
 PAGE = "/sales/new/"
 
 
 def run_target(args: argparse.Namespace) -> None:
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    django.setup()
+    django_setup()
     from django.conf import settings
-    from django.contrib.auth.models import Group, User
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
@@ -40,9 +34,7 @@ def run_target(args: argparse.Namespace) -> None:
     from sales.models import Sale, SaleLineSerial
     from sales.services import LineInput, sale_create
 
-    call_command("migrate", verbosity=0)
-    user = User.objects.create_user("bench", password="bench")
-    user.groups.add(Group.objects.get(name="Staff"))
+    user = bench_user_create(group="Staff")
     product = Product.objects.create(
         name="Bench Machine", sku="BENCH-1", retail_price=100, has_serial_numbers=True
     )

@@ -12,13 +12,12 @@ PostgreSQL only: the target is a live shop's database.
 """
 
 import argparse
-import os
 import random
 import statistics
 import sys
 import time
 
-from bench.harness import run_on_each_database
+from bench.harness import bench_user_create, django_setup, run_on_each_database
 
 PG_DATABASE = "serialdesk_bench_lookup"
 PAGE = "/inventory/serials/lookup/"
@@ -26,12 +25,7 @@ BATCH = 100_000
 
 
 def run_target(args: argparse.Namespace) -> None:
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    django.setup()
-    from django.contrib.auth.models import Group, User
-    from django.core.management import call_command
+    django_setup()
     from django.db import connection, transaction
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -41,9 +35,7 @@ def run_target(args: argparse.Namespace) -> None:
     from inventory.models import Outlet, SerialEventKind, SerialRecord, SerialStatus
     from inventory.sql import serial_records_insert
 
-    call_command("migrate", verbosity=0)
-    user = User.objects.create_user("bench", password="bench")
-    user.groups.add(Group.objects.get(name="Staff"))
+    user = bench_user_create(group="Staff")
     products = [
         Product.objects.create(
             name=f"Bench Product {n}", sku=f"BENCH-{n}", retail_price=100, has_serial_numbers=True
