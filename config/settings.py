@@ -91,6 +91,7 @@ MIDDLEWARE = [
     # Static files are answered here, so nothing below sees them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.sessions.SessionEndMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -173,10 +174,10 @@ AXES_VERBOSE = False  # no start-up banner on every manage.py command
 # number of proxies that append to X-Forwarded-For so each client counts alone.
 SERIALDESK_PROXY_COUNT = env_int("SERIALDESK_PROXY_COUNT", 0)
 
-# A session ends after this long without a request: the expiry moves on with
-# every request.
+# A session ends after this long without a request: its end moves on with the
+# requests, written when it has fallen five minutes behind (config/sessions.py).
 SESSION_COOKIE_AGE = env_int("SERIALDESK_SESSION_IDLE_HOURS", 12) * 60 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ENGINE = "config.sessions"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -140,7 +140,7 @@ def test_the_list_costs_the_same_queries_for_any_number_of_jobs(
     client.force_login(sam)
 
     # The same for 2 and 20 jobs: no query per row (the user comes with its job).
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         response = client.get(LIST_URL)
 
     assert response.status_code == 200

@@ -491,9 +491,8 @@ def test_the_reports_query_count_does_not_grow_with_products_or_outlets(
 
     # Session, user, two for permissions; the threshold and its changes; the
     # serialised products; the mismatches of stock and serial counts; the outlets
-    # of the problem rows; section 1; the outlets of the filter; the session saved
-    # (3 with savepoints).
-    with django_assert_num_queries(13):
+    # of the problem rows; section 1; the outlets of the filter.
+    with django_assert_num_queries(10):
         response = manager_client.get(COVERAGE_URL)
 
     html = page(response)

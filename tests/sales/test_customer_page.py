@@ -149,8 +149,8 @@ def test_the_customer_page_queries_do_not_grow_with_sales_returns_and_claims(
     staff_client.get(alice.get_absolute_url())
 
     # Session, user, permissions (2); the customer; sales; units owned; returns;
-    # claims; the session saved (with its savepoint pair).
-    with django_assert_num_queries(12):
+    # claims.
+    with django_assert_num_queries(9):
         response = staff_client.get(alice.get_absolute_url())
 
     assert response.status_code == 200
