@@ -1,4 +1,4 @@
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 
 from catalog.models import Product
 
@@ -14,13 +14,6 @@ def brand_list() -> list[str]:
         .order_by("brand")
         .values_list("brand", flat=True)
         .distinct()
-    )
-
-
-def product_counts() -> dict[str, int]:
-    """All products and those with serial numbers, in one query (dashboard tiles)."""
-    return Product.objects.aggregate(
-        total=Count("id"), with_serial_numbers=Count("id", filter=Q(has_serial_numbers=True))
     )
 
 

@@ -27,10 +27,7 @@ from django.utils.translation import gettext as _
 
 from inventory.models import SerialRecord, SerialStatus
 from inventory.selectors.serials import serial_export_rows
-from inventory.services.serials import csv_cell_escape
-
-# The BOM tells spreadsheets the file is UTF-8, so accents survive.
-BOM = "\ufeff"
+from inventory.services.serials import BOM, CsvEcho, csv_cell_escape
 
 # Databases whose export is a COPY; any other writes its CSV in Python.
 COPY_VENDORS = frozenset({"postgresql"})
@@ -44,13 +41,6 @@ DATE_ADDED_SQL_FORMAT = "YYYY-MM-DD HH24:MI"
 # character after any leading ' is one of these gets one more leading '.
 # tests/inventory/test_export_copy.py checks both against each other.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-class _Echo:
-    """A file-like object whose write returns the line, for streaming csv.writer."""
-
-    def write(self, value: str) -> str:
-        return value
 
 
 def serial_export_header() -> list[str]:
@@ -78,7 +68,7 @@ def serial_export_chunks(
     (psycopg's connection lock would make it wait for ever); a background job
     reporting progress between pieces passes `copy=False` (the Python path).
     """
-    head = (BOM + csv.writer(_Echo()).writerow(serial_export_header())).encode()
+    head = (BOM + csv.writer(CsvEcho()).writerow(serial_export_header())).encode()
     connection = connections[queryset.db]
     if not copy or connection.vendor not in COPY_VENDORS:
         chunks = _python_chunks(queryset, head=head, chunk_rows=chunk_rows)
@@ -113,7 +103,7 @@ def _python_chunks(
     queryset: QuerySet[SerialRecord], *, head: bytes, chunk_rows: int
 ) -> Generator[bytes, None, None]:
     rows = serial_export_rows(queryset)
-    writer = csv.writer(_Echo())
+    writer = csv.writer(CsvEcho())
     try:
         chunk = list(itertools.islice(rows, chunk_rows))
         yield b""

@@ -5,10 +5,9 @@ from inventory.selectors.coverage import (
     stock_serial_gap_counts,
     stock_serial_gaps,
 )
-from inventory.selectors.outlets import outlet_count_active, outlet_list
+from inventory.selectors.outlets import outlet_list
 from inventory.selectors.serials import (
     product_options,
-    serial_counts_by_status,
     serial_export_rows,
     serial_list,
     serial_list_page,
@@ -35,14 +34,12 @@ __all__ = [
     "stock_serial_gap_counts",
     "stock_serial_gaps",
     "product_options",
-    "serial_counts_by_status",
     "serial_export_rows",
     "serial_list",
     "serial_list_page",
     "serial_lookup",
     "serial_lookup_rows",
     "serials_matching_exactly",
-    "outlet_count_active",
     "outlet_list",
     "product_stock_by_outlet",
     "stock_level_list",

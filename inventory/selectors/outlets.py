@@ -8,7 +8,3 @@ def outlet_list(*, include_inactive: bool = True) -> QuerySet[Outlet]:
     if not include_inactive:
         outlets = outlets.filter(is_active=True)
     return outlets.order_by("name", "id")
-
-
-def outlet_count_active() -> int:
-    return Outlet.objects.filter(is_active=True).count()

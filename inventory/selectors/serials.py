@@ -2,7 +2,7 @@ from collections.abc import Generator
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Model, QuerySet
+from django.db.models import Model, QuerySet
 
 from catalog.models import Product
 from config.keyset import RowCount, Sort, count_rows, cursor_dumps, cursor_loads, keyset_page
@@ -154,11 +154,6 @@ def serial_lookup(*, text: str, limit: int = 50) -> SerialLookup:
         records.filter(serial_normalised__contains=SerialRecord.normalise(text))[: limit + 1]
     )
     return SerialLookup([], partial[:limit], len(partial) > limit)
-
-
-def serial_counts_by_status() -> dict[str, int]:
-    rows = SerialRecord.objects.values("status").annotate(count=Count("id")).order_by()
-    return {row["status"]: row["count"] for row in rows}
 
 
 def serial_export_rows(queryset: QuerySet[SerialRecord]) -> Generator[tuple, None, None]:

@@ -7,8 +7,6 @@ goes on after the last committed chunk. An export writes its file aside and
 attaches it only when complete (all-or-nothing; a stopped export starts again).
 """
 
-import csv
-import io
 import logging
 import tempfile
 import uuid
@@ -41,7 +39,7 @@ from inventory.services.serials import (
     EntryProblem,
     SerialEntry,
     SerialsCheck,
-    csv_cell_escape,
+    batch_problems_csv,
     outlet_problem,
     product_problem,
     serials_check,
@@ -56,7 +54,6 @@ logger = logging.getLogger(__name__)
 CHUNK_ROWS = 10_000
 # Problems kept in the job's row for its page; all of them are in its CSV file.
 PROBLEMS_SHOWN = 100
-BOM = "\ufeff"
 
 
 class JobSuperseded(Exception):
@@ -317,17 +314,12 @@ def _problems_add(job: SerialJob, problems: Sequence[EntryProblem]) -> None:
         with job.problems_file.open("rb") as kept:
             previous = kept.read().decode("utf-8")
         job.problems_file.delete(save=False)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    if not previous:
-        column = _("Row") if job.kind == SerialJobKind.IMPORT else _("Entry")
-        out.write(BOM)
-        writer.writerow([column, _("Serial number"), _("Problem")])
-    for p in problems:
-        writer.writerow([p.position, csv_cell_escape(p.text), csv_cell_escape(p.reason)])
-    job.problems_file.save(
-        "problems.csv", ContentFile((previous + out.getvalue()).encode("utf-8")), save=False
-    )
+    # The same file as a refused page's "Download all problems"; a later chunk's
+    # problems go on after the earlier ones, under the one header.
+    pieces = batch_problems_csv(problems=problems, in_rows=job.kind == SerialJobKind.IMPORT)
+    header = next(pieces)
+    text = (previous or header) + "".join(pieces)
+    job.problems_file.save("problems.csv", ContentFile(text.encode("utf-8")), save=False)
     updated = SerialJob.objects.filter(pk=job.pk, run_id=job.run_id).update(
         problems=job.problems,
         problem_rows=job.problem_rows,

@@ -345,7 +345,11 @@ def csv_cell_unescape(value: str) -> str:
     return value[1:] if _ESCAPED_FORMULA_START.match(value) else value
 
 
-class _Echo:
+# The BOM tells spreadsheets the file is UTF-8, so accents survive.
+BOM = "\ufeff"
+
+
+class CsvEcho:
     """A file-like object whose write returns the line, for streaming csv.writer."""
 
     def write(self, value: str) -> str:
@@ -361,9 +365,9 @@ def batch_problems_csv(*, problems: Sequence[EntryProblem], in_rows: bool) -> It
 
     The columns of a background job's problems file: entry (or row), serial, problem.
     """
-    writer = csv.writer(_Echo())
+    writer = csv.writer(CsvEcho())
     column = _("Row") if in_rows else _("Entry")
-    yield "\ufeff" + writer.writerow([column, _("Serial number"), _("Problem")])
+    yield BOM + writer.writerow([column, _("Serial number"), _("Problem")])
     for start in range(0, len(problems), PROBLEMS_CSV_CHUNK_ROWS):
         yield "".join(
             writer.writerow(

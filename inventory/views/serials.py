@@ -28,12 +28,14 @@ from django_filters.views import FilterView
 from catalog.models import Product
 from config.mixins import signed_in_user
 from inventory import selectors, services
-from inventory.exports import BOM, serial_export_chunks
+from inventory.exports import serial_export_chunks
 from inventory.filters import SERIAL_SORTS, SerialRecordFilter
 from inventory.forms import SerialsAddForm, SerialsImportForm
 from inventory.models import SerialImportUpload
 from inventory.services.jobs import serial_add_job_start, serial_import_job_start
 from inventory.services.serials import (
+    BOM,
+    CsvEcho,
     EntryProblem,
     SerialsCheck,
     SerialsRecorded,
@@ -415,13 +417,6 @@ def _customer_search_url(text: str) -> str:
         return ""
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for streaming csv.writer."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 # Rows per piece of the streamed export: few writes, one chunk in memory.
 EXPORT_CHUNK_ROWS = 2000
 
@@ -444,7 +439,7 @@ def serial_export(request: HttpRequest) -> StreamingHttpResponse:
 @permission_required("inventory.add_serialrecord", raise_exception=True)
 def serial_import_template(request: HttpRequest) -> HttpResponse:
     """A CSV to fill in for Import CSV: the columns it reads and one example row."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(CsvEcho())
     text = BOM + writer.writerow(["serial", "product SKU", "outlet"])
     text += writer.writerow(["SN-000123", "EXAMPLE-SKU", _("Main Street")])
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")

@@ -20,8 +20,7 @@ from catalog.services import product_serial_numbers_enable
 from catalog.templatetags.money import money
 from config.mixins import signed_in_user
 from inventory.models import Outlet
-from inventory.services.serials import csv_cell_escape
-from inventory.views.serials import BOM
+from inventory.services.serials import BOM, csv_cell_escape
 from reports import selectors, services
 from reports.forms import CoverageFilterForm, HighValueThresholdForm
 

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from django_filters.views import FilterView
 
 from config.mixins import ListPageMixin
-from inventory.services.serials import csv_cell_escape
+from inventory.services.serials import BOM, CsvEcho, csv_cell_escape
 from sales import selectors
 from sales.filters import SaleFilter
 
@@ -23,18 +23,8 @@ class SaleListView(ListPageMixin, FilterView):
         return selectors.sale_list()
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for streaming csv.writer."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 # Rows per piece of the streamed export, as many as the database sends at once.
 EXPORT_CHUNK_ROWS = 2000
-
-# The BOM tells spreadsheets the file is UTF-8, so accents survive.
-BOM = "\ufeff"
 
 
 def _export_cells(row: tuple) -> list[str]:
@@ -55,7 +45,7 @@ def sale_export(request: HttpRequest) -> StreamingHttpResponse:
     # Run the query before the response starts, so a database error gives an
     # error page rather than a file cut short.
     first_chunk = list(itertools.islice(rows, EXPORT_CHUNK_ROWS))
-    writer = csv.writer(_Echo())
+    writer = csv.writer(CsvEcho())
     header = [_("Sale"), _("Time"), _("Outlet"), _("Customer"), _("Clerk"), _("Items"), _("Total")]
 
     def lines():

@@ -81,3 +81,30 @@ def test_stock_without_serials_links_to_add_serial_numbers_for_that_product_and_
         re.compile(rf"/inventory/serials/add/\?product={phone.pk}&outlet={main.pk}$")
     )
     expect(page.get_by_role("heading", name="Add Serial numbers")).to_be_visible()
+
+
+def test_on_a_phone_the_report_and_product_page_do_not_scroll_sideways(
+    browser, live_server, roles
+):
+    UserFactory(username="mia", groups=["Managers"])
+    harbour = OutletFactory(name="Harbour Mall")
+    phone = ProductFactory(name="Nova A5 Smartphone 128 GB", has_serial_numbers=True)
+    StockLevelFactory(product=phone, outlet=harbour, on_hand=2)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto("/accounts/login/")
+        page.get_by_label("Username").fill("mia")
+        page.get_by_label("Password").fill("secret-pass-123")
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+        # The tables' hidden " at Harbour Mall" link texts once widened the whole page.
+        page.goto("/reports/coverage/")
+        expect(page.get_by_role("heading", name="Stock without serials")).to_be_visible()
+        expect(page.get_by_role("cell", name="Harbour Mall", exact=True)).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.goto(phone.get_absolute_url())
+        expect(page.get_by_role("button", name="Add Serial numbers")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()

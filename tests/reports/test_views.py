@@ -329,6 +329,33 @@ def test_a_negative_threshold_is_refused_on_the_form(manager_client):
     assert not HighValueThreshold.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "amount, message",
+    [
+        ("1e400", "Ensure that there are no more than 10 digits in total."),
+        ("99999999999999", "Ensure that there are no more than 10 digits in total."),
+        ("Infinity", "Enter a number."),
+        ("NaN", "Enter a number."),
+        ("1" * 10_000, "Ensure that there are no more than 10 digits in total."),
+        ("abc", "Enter a number."),
+    ],
+)
+def test_a_hostile_threshold_is_a_form_error_and_changes_nothing(manager_client, amount, message):
+    response = manager_client.post(THRESHOLD_URL, {"amount": amount})
+
+    assert response.status_code == 200
+    assert message in page(response)
+    assert not HighValueThreshold.objects.exists()
+
+
+def test_a_nul_in_the_threshold_gets_the_400_page_that_names_it(manager_client):
+    response = manager_client.post(THRESHOLD_URL, {"amount": "5\x0000"})
+
+    assert response.status_code == 400
+    assert "contained an invalid character" in response.content.decode()
+    assert not HighValueThreshold.objects.exists()
+
+
 def test_saving_the_same_threshold_says_so_and_logs_nothing(manager_client):
     response = manager_client.post(THRESHOLD_URL, {"amount": "500"})
 
