@@ -29,28 +29,31 @@ machine's load: the load average is printed before and after.
 
 import argparse
 import cProfile
-import http.client
 import io
 import os
 import pstats
 import re
-import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
-from bench.harness import PG_SERVER, ROOT, _postgres
+from bench.harness import ROOT
+from bench.servers import (
+    PYTHON,
+    Database,
+    Server,
+    load_average,
+    manage,
+    page_add_serials,
+    running,
+    scratch_database,
+    server_env,
+    servers_for,
+)
 
 PG_DATABASE = "serialdesk_bench_browser"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -66,9 +69,6 @@ CHROMIUM_ARGS = [
 USERNAME, PASSWORD = "bench", "bench-pass-123"
 PRODUCT_NAME, PRODUCT_SKU = "Bench Espresso", "BENCH-ESP"
 OUTLET_NAME = "Bench Outlet"
-SECRET_KEY = "bench-only-secret-key-not-for-any-real-deployment-0123456789"
-PYTHON = sys.executable
-BIN = Path(sys.executable).parent
 
 # Navigation Timing of the list page, and the click's time kept in sessionStorage
 # by the Add page (sessionStorage outlives the navigation; the tab is the same).
@@ -90,128 +90,6 @@ _READ_TIMING = """() => {
     static: performance.getEntriesByType("resource").filter(r => r.transferSize > 0).length,
   };
 }"""
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-@dataclass
-class Database:
-    name: str
-    url: str
-
-
-@dataclass
-class Server:
-    name: str
-    debug: bool
-    port: int
-    env: dict[str, str]
-    command: list[str]
-    process: subprocess.Popen | None = None
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def headers(self) -> dict[str, str]:
-        # The TLS proxy of the README's Production section says "https".
-        return {} if self.debug else {"X-Forwarded-Proto": "https"}
-
-
-def _env(database: Database, *, debug: bool, port: int | None = None) -> dict[str, str]:
-    env = {**os.environ, "DATABASE_URL": database.url, "DJANGO_DEBUG": "1" if debug else "0"}
-    # make run's environment sets nothing else; production sets these.
-    for name in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DJANGO_CSRF_TRUSTED_ORIGINS"):
-        env.pop(name, None)
-    if not debug:
-        env["DJANGO_SECRET_KEY"] = SECRET_KEY
-        env["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
-        if port is not None:
-            # The browser's Origin is plain http on loopback; behind the proxy it
-            # is the shop's https origin, which matches the forwarded scheme.
-            env["DJANGO_CSRF_TRUSTED_ORIGINS"] = f"http://127.0.0.1:{port}"
-    return env
-
-
-def _manage(database: Database, *arguments: str) -> None:
-    env = _env(database, debug=False)
-    subprocess.run([PYTHON, "manage.py", *arguments], cwd=ROOT, env=env, check=True)
-
-
-def _servers(database: Database, names: list[str], *, reload: bool) -> list[Server]:
-    servers = []
-    for name in names:
-        port = _free_port()
-        if name == "runserver":
-            # make run's `manage.py runserver HOST:PORT`; its autoreloader only
-            # with --reload, as it restarts the server whenever a file changes.
-            command = [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}"]
-            if not reload:
-                command.append("--noreload")
-            servers.append(Server(name, True, port, _env(database, debug=True), command))
-        else:
-            command = [str(BIN / "gunicorn"), "config.wsgi"]
-            command += ["--bind", f"127.0.0.1:{port}", "--workers", "3"]
-            env = _env(database, debug=False, port=port)
-            servers.append(Server(name, False, port, env, command))
-    return servers
-
-
-@contextmanager
-def _running(server: Server) -> Iterator[Server]:
-    log = open(Path(tempfile.gettempdir()) / f"serialdesk-bench-{server.name}.log", "w")  # noqa: SIM115
-    # Its own process group, so the autoreloader's child stops with it.
-    server.process = subprocess.Popen(
-        server.command,
-        cwd=ROOT,
-        env=server.env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, _headers, _body = _http(server, "GET", "/accounts/login/")
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            if server.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{server.name} did not start on port {server.port}")
-            time.sleep(0.2)
-        yield server
-    finally:
-        os.killpg(server.process.pid, signal.SIGTERM)
-        server.process.wait(timeout=30)
-        log.close()
-
-
-def _http(
-    server: Server,
-    method: str,
-    path: str,
-    *,
-    body: bytes | None = None,
-    headers: dict[str, str] | None = None,
-) -> tuple[int, http.client.HTTPMessage, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
-    try:
-        connection.request(method, path, body=body, headers={**server.headers, **(headers or {})})
-        response = connection.getresponse()
-        return response.status, response.headers, response.read()
-    finally:
-        connection.close()
 
 
 # Setting up, in a process with Django (production settings) --------------------
@@ -311,7 +189,7 @@ def browser_rounds(server: Server, *, batch: int, rounds: int, tag: str) -> list
             # browser's session, right after, so both meet the same workers,
             # table and machine load.
             query = page.evaluate("() => Object.fromEntries(new URLSearchParams(location.search))")
-            post, landing = _post_alone(
+            post, landing = page_add_serials(
                 server,
                 cookies={c["name"]: c["value"] for c in context.cookies()},
                 data={
@@ -326,37 +204,6 @@ def browser_rounds(server: Server, *, batch: int, rounds: int, tag: str) -> list
                 results.append(Round(wait=wait, browser=timing, post=post, landing=landing))
         browser.close()
     return results
-
-
-def _post_alone(
-    server: Server, *, cookies: dict[str, str], data: dict[str, str]
-) -> tuple[float, float]:
-    """The POST and then its list page, each timed to the last byte of the answer."""
-    body = urlencode({"csrfmiddlewaretoken": cookies["csrftoken"], **data}).encode()
-    cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
-    headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Cookie": cookie,
-        "Origin": server.base,
-        "Referer": f"{server.base}/inventory/serials/add/",
-    }
-    started = time.perf_counter()
-    status, answer, _body = _http(
-        server, "POST", "/inventory/serials/add/", body=body, headers=headers
-    )
-    post = time.perf_counter() - started
-    assert status == 302, (status, _body[:2000])
-    # The messages cookie the POST set, so the list page shows its message.
-    jar = SimpleCookie()
-    for value in answer.get_all("Set-Cookie") or []:
-        jar.load(value)
-    sent = {**cookies, **{k: m.value for k, m in jar.items()}}
-    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in sent.items())}
-    started = time.perf_counter()
-    status, _answer, page = _http(server, "GET", answer["Location"], headers=headers)
-    landing = time.perf_counter() - started
-    assert status == 200 and b"serial numbers added" in page, status
-    return post, landing
 
 
 # The floor: a bare COPY --------------------------------------------------------
@@ -585,30 +432,13 @@ def print_result(result: Result, floor: tuple[float, float] | None) -> None:
 # Main --------------------------------------------------------------------------
 
 
-@contextmanager
-def _database(name: str) -> Iterator[Database]:
-    if name == "sqlite":
-        folder = tempfile.mkdtemp(prefix="serialdesk-bench-browser-")
-        try:
-            yield Database(name, f"sqlite:///{folder}/bench.sqlite3")
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        return
-    _postgres(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-    _postgres(f"CREATE DATABASE {PG_DATABASE}")
-    try:
-        yield Database(name, f"{PG_SERVER}/{PG_DATABASE}")
-    finally:
-        _postgres(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-
-
 def _profile(database: Database, args: argparse.Namespace) -> None:
     for debug in (True, False):
         command = [PYTHON, "-m", "bench.add_in_browser", "--profile-target"]
         command += ["--batch", str(args.batch), "--rounds", str(args.rounds)]
         if args.show_profile:
             command.append("--show-profile")
-        subprocess.run(command, cwd=ROOT, env=_env(database, debug=debug), check=True)
+        subprocess.run(command, cwd=ROOT, env=server_env(database, debug=debug), check=True)
 
 
 def main() -> None:
@@ -636,24 +466,27 @@ def main() -> None:
     if not Path(CHROMIUM).exists():
         sys.exit(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium")
     names = [name.strip() for name in args.servers.split(",") if name.strip()]
-    print(f"load average {_load()}; batch {args.batch:,}, {args.rounds} rounds after a warm-up")
+    print(
+        f"load average {load_average()}; batch {args.batch:,}, "
+        f"{args.rounds} rounds after a warm-up"
+    )
     collected = False
     for vendor in ("sqlite", "postgresql"):
         if args.only not in (None, vendor):
             continue
-        with _database(vendor) as database:
-            _manage(database, "migrate", "--no-input", "-v0")
+        with scratch_database(vendor, pg_database=PG_DATABASE) as database:
+            manage(database, "migrate", "--no-input", "-v0")
             if not collected and "gunicorn" in names:
                 # The README's production steps; CI runs the same.
-                _manage(database, "collectstatic", "--no-input", "-v0")
+                manage(database, "collectstatic", "--no-input", "-v0")
                 collected = True
             setup = [PYTHON, "-m", "bench.add_in_browser", "--setup"]
-            subprocess.run(setup, cwd=ROOT, env=_env(database, debug=False), check=True)
+            subprocess.run(setup, cwd=ROOT, env=server_env(database, debug=False), check=True)
             floor = None
             if vendor == "postgresql":
                 floor = copy_floor(database, batch=args.batch, rounds=args.rounds)
-            for server in _servers(database, names, reload=args.reload):
-                with _running(server):
+            for server in servers_for(database, names, reload=args.reload):
+                with running(server):
                     result = Result(vendor, server.name)
                     # Serials of each server start with its letter: R..., G...
                     tag = server.name[0].upper()
@@ -664,7 +497,7 @@ def main() -> None:
                 print_result(result, floor)
             if args.profile:
                 _profile(database, args)
-    print(f"\nload average {_load()}")
+    print(f"\nload average {load_average()}")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ the issue's target. The database is dropped afterwards unless `--keep`.
 """
 
 import argparse
+import base64
 import fnmatch
 import logging
 import os
@@ -77,6 +78,7 @@ class Fixtures:
     import_skus: list[str]
     outlet_names: list[str]
     deep: str  # the default sort's page token 250,000 rows in
+    api_deep: str  # the API's cursor 250,000 rows in (newest first by id)
     run: str = field(default_factory=lambda: uuid.uuid4().hex[:6].upper())
 
 
@@ -153,6 +155,14 @@ def _import_csv(fixtures: Fixtures, round_number: int) -> Body:
     )
 
 
+def _api_add_new(fixtures: Fixtures, round_number: int) -> Body:
+    import json
+
+    serials = [f"BSP{fixtures.run}-{round_number}-{n:05d}" for n in range(10_000)]
+    body = {"product": fixtures.product, "outlet": fixtures.outlet, "serials": serials}
+    return Body("application/json", json.dumps(body).encode())
+
+
 def _delete_bench_writes(fixtures: Fixtures) -> None:
     from django.db import connection
 
@@ -170,6 +180,7 @@ def _delete_bench_writes(fixtures: Fixtures) -> None:
 
 
 LIST = "/inventory/serials/"
+API_LIST = "/api/v1/serial-numbers/"
 
 MEASUREMENTS = [
     Measurement("lookup", "look up one serial (header box)", "GET", _lookup_url, 10, status=302),
@@ -256,6 +267,58 @@ MEASUREMENTS = [
     ),
     Measurement(
         "coverage", "Reports > Serial coverage", "GET", "/reports/coverage/", 150, optional=True
+    ),
+    # The REST API's list pages by cursor (newest first by id), as a script pages them.
+    Measurement("api-list", "API: serial numbers, first page", "GET", API_LIST, 150),
+    Measurement(
+        "api-list-product", "API: filtered by product", "GET", API_LIST + "?product={product}", 150
+    ),
+    Measurement(
+        "api-list-outlet", "API: filtered by outlet", "GET", API_LIST + "?outlet={outlet}", 150
+    ),
+    Measurement(
+        "api-list-status",
+        "API: filtered by status (Faulty)",
+        "GET",
+        API_LIST + "?status=faulty",
+        150,
+    ),
+    Measurement(
+        "api-list-dates",
+        "API: filtered by dates (30 days)",
+        "GET",
+        API_LIST + "?added_from={day_from}&added_to={day_to}",
+        150,
+    ),
+    Measurement(
+        "api-list-contains", "API: serial contains text", "GET", API_LIST + "?q=42424", 150
+    ),
+    Measurement(
+        "api-list-deep",
+        "API: 250,000 rows in (its next link)",
+        "GET",
+        API_LIST + "?cursor={api_deep}",
+        150,
+    ),
+    Measurement(
+        "api-lookup",
+        "API: look up one serial",
+        "GET",
+        lambda fixtures, n: (
+            "/api/v1/lookup/?"
+            + urlencode({"serial": fixtures.lookup_serials[n % len(fixtures.lookup_serials)]})
+        ),
+        10,
+    ),
+    Measurement(
+        "api-add",
+        "API: bulk create, 10,000 new",
+        "POST",
+        "/api/v1/serial-numbers/bulk/",
+        700,
+        status=201,
+        body=_api_add_new,
+        after_round=_delete_bench_writes,
     ),
 ]
 
@@ -510,6 +573,11 @@ def fixtures_find() -> Fixtures:
     ]
     # The list without a sort asked for is newest first, under the sort name "".
     deep = cursor_dumps(salt=_CURSOR_SALT, sort_name="", key=list(boundary))
+    # DRF's cursor: the base64 of a query string holding the last row's position.
+    api_boundary = SerialRecord.objects.order_by("-id").values_list("id", flat=True)[
+        5_000 * 50 - 1
+    ]
+    api_deep = base64.b64encode(urlencode({"p": api_boundary}).encode()).decode()
     return Fixtures(
         user_id=user.pk,
         serials=SerialRecord.objects.count(),
@@ -529,6 +597,7 @@ def fixtures_find() -> Fixtures:
         ),
         outlet_names=[o.name for o in outlets],
         deep=deep,
+        api_deep=api_deep,
     )
 
 

@@ -76,6 +76,10 @@ INSTALLED_APPS = [
     "inventory",
     "sales",
     "reports",
+    "api",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "roles",
     # Background jobs. The database backend's tables exist whichever backend
@@ -315,6 +319,67 @@ SERIALDESK_IMPORT_JOB_MAX_BYTES = env_int("SERIALDESK_IMPORT_JOB_MAX_BYTES", 200
 # Export CSV of a list longer than this runs as a background job with progress,
 # so a big file never meets the web server's request timeout.
 SERIALDESK_EXPORT_JOB_ROWS = env_int("SERIALDESK_EXPORT_JOB_ROWS", 100_000)
+
+# The REST API (api/, /api/v1/). Tills and scripts send a token; the browsable
+# API and the docs page use the browser's session. Errors are JSON with a
+# stable code (api/errors.py). SERIALDESK_API_RATE limits calls per token
+# ("600/minute": DRF's rate syntax, per second, minute, hour or day).
+SERIALDESK_API_RATE = os.environ.get("SERIALDESK_API_RATE", "600/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so an anonymous call is answered 401 with WWW-Authenticate: Token.
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ActionPermissions"],
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.NulRefusingJSONParser",
+        # The browsable API's HTML forms (config.middleware refuses a NUL in them).
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.IdCursorPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": SERIALDESK_API_RATE},
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Serialdesk API",
+    "DESCRIPTION": "Serial numbers, sales, returns and warranty claims for tills, web shops "
+    "and scripts. Send `Authorization: Token <key>`; Managers make keys on the API tokens page.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # A serial's and a claim's statuses are both fields named `status`: named
+    # here, each set of choices is one enum in the schema whatever its field.
+    "ENUM_NAME_OVERRIDES": {
+        "SerialStatusEnum": "inventory.models.SerialStatus",
+        "ClaimStatusEnum": "sales.models.ClaimStatus",
+    },
+    # Swagger UI from the drf-spectacular-sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# The cache counts API calls for throttling. The default keeps counts in each
+# process; several app servers share one count through Redis (DJANGO_CACHE_URL,
+# e.g. redis://127.0.0.1:6379/1).
+if os.environ.get("DJANGO_CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["DJANGO_CACHE_URL"],
+        }
+    }
 
 if not DEBUG:
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (nginx, a load

@@ -10,12 +10,14 @@ urlpatterns = [
     path("", dashboard.dashboard, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/api-tokens/", include("api.urls_tokens")),
     path("catalog/", include("catalog.urls")),
     # Catalog data with stock and serials: an inventory view (catalog <- inventory).
     path("catalog/products/<int:pk>/", ProductDetailView.as_view(), name="product_detail"),
     path("inventory/", include("inventory.urls")),
     path("sales/", include("sales.urls")),
     path("reports/", include("reports.urls")),
+    path("api/v1/", include(("api.urls", "api"))),
     path("admin/", admin.site.urls),
 ]
 

@@ -8,11 +8,12 @@ from django.core.exceptions import (
     TooManyFieldsSent,
     TooManyFilesSent,
 )
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.csrf import requires_csrf_token
 
 from roles.permissions import GROUPS
@@ -36,7 +37,37 @@ def _back_url(request: HttpRequest) -> str | None:
     return None
 
 
+# The REST API's address space (api/urls.py): its errors are JSON in the API's
+# shape, also those Django answers before any API view runs (a NUL in the
+# address, an unknown path, a server error). The docs page is a page.
+API_PREFIX, API_DOCS = "/api/", "/api/v1/docs/"
+API_ERRORS = {
+    400: ("bad_request", _lazy("The request cannot be read.")),
+    403: ("permission_denied", _lazy("You do not have permission to perform this action.")),
+    404: ("not_found", _lazy("Not found.")),
+    500: ("server_error", _lazy("Something went wrong on our side and has been logged.")),
+}
+
+
+def _api_error(request: HttpRequest, status: int, reason: str = "") -> JsonResponse | None:
+    path = request.path
+    if not path.startswith(API_PREFIX) or path.startswith(API_DOCS):
+        return None
+    code, message = API_ERRORS[status]
+    if reason == "invalid_character":
+        code, message = "nul_character", _lazy("The request holds a NUL character.")
+    elif reason == "too_large":
+        code, message = "too_large", _lazy("The request body is larger than the server accepts.")
+        status = 413  # As api.parsers answers a JSON body it measures before reading.
+    elif reason:
+        code = reason
+    return JsonResponse({"errors": [{"code": code, "message": str(message)}]}, status=status)
+
+
 def _error_page(request, template_name, status, context=None) -> HttpResponse:
+    api_error = _api_error(request, status, (context or {}).get("reason", ""))
+    if api_error is not None:
+        return api_error
     try:
         back_url = _back_url(request)
     except DisallowedHost:  # the 400 for a bad Host header: get_host() refuses it again

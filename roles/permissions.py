@@ -41,6 +41,10 @@ MANAGER_PERMISSIONS = [
     "inventory.view_serialjob",
     # Change the High-value threshold (each change is a new, logged row).
     "reports.add_highvaluethreshold",
+    # API tokens for integration users (tills, web shops, scripts).
+    "api.view_apitoken",
+    "api.add_apitoken",
+    "api.delete_apitoken",
 ]
 
 GROUPS = {"Staff": STAFF_PERMISSIONS, "Managers": MANAGER_PERMISSIONS}

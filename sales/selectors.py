@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -143,3 +143,35 @@ def customer_claims(
         "serial", "serial__product"
     )
     return list(claims.order_by("-created_at", "-id")[: limit + 1])
+
+
+def sale_detail_queryset() -> QuerySet[Sale]:
+    """A sale with all its page shows, in four queries however many lines, units and returns."""
+    units = SaleLineSerial.objects.select_related("serial").order_by("serial__serial", "id")
+    lines = SaleLine.objects.select_related("product").prefetch_related(
+        Prefetch("units", queryset=units)
+    )
+    returns = Return.objects.select_related("serial", "clerk").order_by("created_at", "id")
+    return Sale.objects.select_related("outlet", "customer", "clerk").prefetch_related(
+        Prefetch("lines", queryset=lines.order_by("position", "id")),
+        Prefetch("returns", queryset=returns),
+    )
+
+
+def claim_list_queryset() -> QuerySet[WarrantyClaim]:
+    return WarrantyClaim.objects.select_related(
+        "serial", "serial__product", "sale", "sale__outlet", "customer"
+    ).order_by("-created_at", "-id")
+
+
+def claim_detail_queryset() -> QuerySet[WarrantyClaim]:
+    return WarrantyClaim.objects.select_related(
+        "serial",
+        "serial__product",
+        "sale",
+        "sale__outlet",
+        "customer",
+        "opened_by",
+        "replacement_serial",
+        "replacement_sale",
+    )

@@ -35,6 +35,9 @@ def waits_for_a_lock(timeout=10):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with connection.cursor() as cursor:
+            # Inside a transaction PostgreSQL answers from the snapshot it took on
+            # the first read of pg_stat_activity: drop it, to see the waits of now.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity "
                 "WHERE wait_event_type = 'Lock' AND datname = current_database()"

@@ -5,13 +5,22 @@ non-ASCII digits and out-of-range numbers. Whatever the query string, the
 answer must be a page (2xx, 3xx) or a clear refusal (4xx), never a 500.
 """
 
+import copy
+import json
 import re
+from urllib.parse import quote
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
+from rest_framework.test import APIClient
 
+from api.services import api_token_create
+from api.throttling import TokenRateThrottle
+from sales.services import LineInput, sale_create
+from tests.api.test_schema import api_routes, coerced
 from tests.factories import (
+    CustomerFactory,
     OutletFactory,
     ProductFactory,
     SerialRecordFactory,
@@ -105,3 +114,245 @@ def test_no_page_answers_a_hostile_query_string_with_a_500(clients, settings, ki
         if response.status_code >= 500:
             failures.append(f"{path} -> {response.status_code}")
     assert failures == [], f"{kind}: " + ", ".join(failures)
+
+
+# The REST API (/api/v1/), as a Manager's token. Its endpoints are found by
+# walking the "api" namespace and its parameters and bodies are read from the
+# served schema, so an endpoint added later is probed without editing this file.
+# Whatever the input, the answer is JSON and never a 500.
+
+API_BODY_VALUES = {
+    "text for a number": "abc",
+    "huge number": 10**30,
+    "huge number as text": "99999999999999999999999999",
+    "int overflow": 2**63,
+    "negative": -1,
+    "huge float": 1e308,
+    "not a number": float("nan"),
+    "list for a scalar": [1, "a"],
+    "object for a scalar": {"a": 1},
+    "null": None,
+    "boolean": True,
+    "very long text": "x" * 100_000,
+    "arabic-indic digits": "\u0663\u0664",
+    "superscript digit": "\u00b2",
+    "fullwidth": "\uff26\uff35\uff2c\uff2c\uff0d\uff11",
+    "far future date": "9999-12-31",
+    "far datetime": "9999-12-31T23:59:59-12:00",
+}
+# Whole bodies that are not the object an endpoint expects.
+API_BODIES = ["[]", '"text"', "12", "null", '{"a": ' * 200 + "1" + "}" * 200, "{}"]
+
+
+@pytest.fixture
+def api(objects, monkeypatch, settings):
+    settings.DEBUG = False
+    # Thousands of calls with one token: no limit for this test.
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": None})
+    manager = UserFactory(username="hostile-api-manager", groups=["Managers"])
+    # A sold unit, newest of its kind, so returns and claims have one to act on.
+    unit = SerialRecordFactory()
+    sale_create(
+        outlet=unit.outlet,
+        customer=CustomerFactory(),
+        lines=[LineInput(product=unit.product, quantity=1, serials=[unit.serial])],
+        clerk=manager,
+    )
+    _token, key = api_token_create(user=manager, created_by=manager)
+    client = APIClient(raise_request_exception=False)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+def _api_problem(method: str, path: str, response) -> str | None:
+    if response.status_code >= 500 or "json" not in response.get("Content-Type", ""):
+        return f"{method} {path[:120]} -> {response.status_code} {response.get('Content-Type')}"
+    return None
+
+
+def _api_schema(api) -> dict:
+    response = api.get("/api/v1/schema/")
+    assert response.status_code == 200
+    return response.json()
+
+
+def _real_ids(api, routes) -> dict[str, str]:
+    """For each route with a placeholder, the id (or lookup value) of an existing object."""
+    ids = {}
+    for route in routes:
+        if not route.parameters:
+            continue
+        listing = route.path[: route.path.index("{")]
+        response = api.get(listing, {"page_size": 1})
+        rows = response.json().get("results") if response.status_code == 200 else None
+        lookup = getattr(route.view_class, "lookup_field", "pk")
+        lookup = "id" if lookup == "pk" else lookup
+        if rows and lookup in rows[0]:
+            ids[route.path] = str(rows[0][lookup])
+    return ids
+
+
+def _filled(route, value: str) -> str:
+    return re.sub(r"\{\w+\}", quote(value, safe=""), route.path)
+
+
+def _query_parameters(schema: dict, path: str, method: str = "get") -> list[str]:
+    operation = schema["paths"].get(coerced(path), {}).get(method, {})
+    return [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]
+
+
+def test_the_api_walk_covers_the_catalog_endpoints(api):
+    paths = {route.path for route in api_routes()}
+    assert {"/api/v1/products/", "/api/v1/products/{pk}/", "/api/v1/outlets/"} <= paths
+    assert _query_parameters(_api_schema(api), "/api/v1/products/")
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_VALUES))
+def test_no_api_endpoint_answers_a_hostile_query_or_id_with_a_500(api, kind):
+    value = HOSTILE_VALUES[kind]
+    schema = _api_schema(api)
+    routes = [route for route in api_routes() if "get" in route.methods]
+    ids = _real_ids(api, routes)
+    failures = []
+    for route in routes:
+        paths = [_filled(route, ids.get(route.path, "1"))] if route.parameters else [route.path]
+        if route.parameters:
+            try:  # The hostile value as the id, where the route's pattern takes it.
+                resolve(re.sub(r"\{\w+\}", value, route.path))
+                paths.append(_filled(route, value))
+            except Resolver404:
+                pass
+        parameters = _query_parameters(schema, route.path)
+        for path in paths:
+            queries = [{name: value} for name in parameters]
+            queries.append({name: value for name in PARAMETERS + parameters})
+            for query in queries:
+                problem = _api_problem("GET", path, api.get(path, query))
+                if problem:
+                    failures.append(f"{problem} {sorted(query)[:3]}")
+    assert failures == [], f"{kind}: " + ", ".join(failures)
+
+
+def _sample(schema: dict, components: dict, ids: dict[str, str], name: str = "", depth=0):
+    """A plausible value for `schema`: unique text, a real id where the name says which."""
+    if "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[-1]]
+    for combined in ("allOf", "oneOf", "anyOf"):
+        if schema.get(combined):
+            return _sample(schema[combined][0], components, ids, name, depth)
+    if "enum" in schema:
+        return next((choice for choice in schema["enum"] if choice not in ("", None)), None)
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        if depth > 4:
+            return {}
+        return {
+            field: _sample(part, components, ids, field, depth + 1)
+            for field, part in schema.get("properties", {}).items()
+            if not part.get("readOnly")
+        }
+    if kind == "array":
+        return [_sample(schema.get("items", {}), components, ids, name, depth + 1)]
+    if kind == "integer":
+        return int(ids.get(name, "1"))
+    if kind == "number":
+        return 1
+    if kind == "boolean":
+        return True
+    if schema.get("format") == "decimal" or "pattern" in schema:
+        return "1.00"
+    if schema.get("format") == "date":
+        return "2025-01-15"
+    if schema.get("format") == "date-time":
+        return "2025-01-15T10:00:00Z"
+    if schema.get("format") == "email":
+        return "hostile@example.com"
+    _sample.count = getattr(_sample, "count", 0) + 1  # type: ignore[attr-defined]
+    return f"hostile-{_sample.count}"  # type: ignore[attr-defined]
+
+
+def _leaves(value, path=()):
+    """Every place in a body where one value can be swapped for a hostile one."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield path + (key,)
+            yield from _leaves(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _leaves(item, path + (index,))
+
+
+def _as_stored(api, route, path: str, body):
+    """`body` with the object's current values where it has them (its `updated_at`...)."""
+    if not route.parameters or not isinstance(body, dict):
+        return body
+    detail = path[: path.index("/", len(route.path[: route.path.index("{")])) + 1]
+    stored = api.get(detail)
+    if stored.status_code != 200:
+        return body
+    current = {k: v for k, v in stored.json().items() if not isinstance(v, dict | list)}
+    return {key: current.get(key, value) for key, value in body.items()}
+
+
+def _with(body, where, value):
+    body = copy.deepcopy(body)
+    target = body
+    for step in where[:-1]:
+        target = target[step]
+    target[where[-1]] = value
+    return body
+
+
+def _object_ids(api, routes) -> dict[str, str]:
+    """The id of an existing object per field name: "product", "outlet", "customer"..."""
+    found = {}
+    for route in routes:
+        if route.parameters or "get" not in route.methods:
+            continue
+        response = api.get(route.path, {"page_size": 1})
+        rows = response.json().get("results") if response.status_code == 200 else None
+        if rows and "id" in rows[0]:
+            resource = route.path.rstrip("/").rsplit("/", 1)[-1]
+            singular = resource.removesuffix("s").replace("-", "_")
+            found[singular] = str(rows[0]["id"])
+            found[singular.removesuffix("_number")] = str(rows[0]["id"])
+    return found
+
+
+@pytest.mark.parametrize("kind", sorted(API_BODY_VALUES))
+def test_no_api_endpoint_answers_a_hostile_json_body_with_a_500(api, kind):
+    value = API_BODY_VALUES[kind]
+    schema = _api_schema(api)
+    components = schema.get("components", {}).get("schemas", {})
+    routes = api_routes()
+    ids, objects = _real_ids(api, routes), _object_ids(api, routes)
+    failures = []
+    for route in routes:
+        for method in sorted(route.methods & {"post", "put", "patch"}):
+            operation = schema["paths"].get(coerced(route.path), {}).get(method, {})
+            content = operation.get("requestBody", {}).get("content", {})
+            body_schema = content.get("application/json", {}).get("schema", {})
+            path = _filled(route, ids.get(route.path, "1"))
+            for where in list(_leaves(_sample(body_schema, components, objects))) or [None]:
+                body = _sample(body_schema, components, objects)  # fresh text: unique SKUs
+                body = _as_stored(api, route, path, body)
+                hostile = _with(body, where, value) if where else value
+                text = json.dumps(hostile, allow_nan=True)
+                response = getattr(api, method)(path, text, content_type="application/json")
+                if problem := _api_problem(method.upper(), path, response):
+                    failures.append(f"{problem} {where}")
+    assert failures == [], f"{kind}: " + ", ".join(failures)
+
+
+def test_no_api_endpoint_answers_a_body_of_the_wrong_shape_with_a_500(api):
+    routes = api_routes()
+    ids = _real_ids(api, routes)
+    failures = []
+    for route in routes:
+        for method in sorted(route.methods & {"post", "put", "patch"}):
+            path = _filled(route, ids.get(route.path, "1"))
+            for text in API_BODIES:
+                response = getattr(api, method)(path, text, content_type="application/json")
+                if problem := _api_problem(method.upper(), path, response):
+                    failures.append(f"{problem} {text[:20]}")
+    assert failures == []

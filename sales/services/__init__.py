@@ -1,15 +1,23 @@
 """Sales state changes, one module per subject; import them from here."""
 
-from sales.services.claims import claim_open, claim_update
+from sales.services.claims import claim_open, claim_replacement_find, claim_update
 from sales.services.customers import customer_create, customer_update
 from sales.services.returns import return_create
-from sales.services.selling import LineInput, SaleCheck, SaleRefused, sale_create
+from sales.services.selling import (
+    LineInput,
+    SaleCheck,
+    SaleProblem,
+    SaleRefused,
+    sale_create,
+)
 
 __all__ = [
     "LineInput",
     "SaleCheck",
+    "SaleProblem",
     "SaleRefused",
     "claim_open",
+    "claim_replacement_find",
     "claim_update",
     "customer_create",
     "customer_update",

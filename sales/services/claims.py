@@ -199,9 +199,9 @@ def _replace(
             at=at,
         )
     except SaleRefused as refused:
-        messages = [m for errors in refused.check.line_errors.values() for m in errors]
+        problems = [p for found in refused.check.line_errors.values() for p in found]
         raise refuse(
-            " ".join(messages + refused.check.form_errors)
+            " ".join(p.message for p in problems + refused.check.form_errors)
             or _("The replacement must be In stock."),
             "replacement_unavailable",
         ) from None
@@ -219,3 +219,49 @@ def _replace(
     )
     claim.replacement_serial = replacement
     claim.replacement_sale = sale
+
+
+def claim_replacement_find(*, claim: WarrantyClaim, status: str, text: str) -> SerialRecord | None:
+    """The unit a typed Replacement serial names, or a coded reason it cannot be one.
+
+    The claim page and the API both read the typed text through this, then pass
+    the unit to `claim_update`.
+    """
+
+    def refuse(message: str, code: str) -> ValidationError:
+        return ValidationError({"replacement_serial": ValidationError(message, code=code)})
+
+    text = text.strip()
+    if status != ClaimStatus.RESOLVED_REPLACED:
+        if text:
+            raise refuse(
+                _("A replacement serial is only for %(status)s.")
+                % {"status": ClaimStatus.RESOLVED_REPLACED.label},
+                "not_replacing",
+            )
+        return None
+    key = SerialRecord.normalise(text)
+    if not key:
+        return None  # the service asks for it
+    product = claim.serial.product
+    units = list(
+        SerialRecord.objects.select_related("product", "outlet").filter(serial_normalised=key)
+    )
+    same_product = next((unit for unit in units if unit.product_id == product.pk), None)
+    if same_product is None:
+        if units:
+            raise refuse(
+                _("“%(serial)s” is a %(other)s, not a %(product)s.")
+                % {"serial": text, "other": units[0].product.name, "product": product.name},
+                "other_product",
+            )
+        raise refuse(
+            _("No unit has the serial number “%(serial)s”.") % {"serial": text}, "not_found"
+        )
+    if same_product.pk != claim.serial_id and same_product.status != SerialStatus.IN_STOCK:
+        raise refuse(
+            _("“%(serial)s” is %(status)s, not In stock.")
+            % {"serial": same_product.serial, "status": same_product.get_status_display()},
+            "not_in_stock",
+        )
+    return same_product

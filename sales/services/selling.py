@@ -5,7 +5,8 @@ Contract (the page and the tests rely on it):
   sell_here=False) -> Sale`, all in one transaction.
 - When the sale cannot complete as asked it raises `SaleRefused` (a ValidationError,
   code "sale_refused") whose `.check` (a `SaleCheck`) says why:
-  `form_errors` (sale-wide), `line_errors` {line index: [messages]},
+  `form_errors` (sale-wide), `line_errors` {line index: [SaleProblem]}, each
+  problem a stable `code` (for the API and the page's form) and its `message`,
   `not_recorded` [(line index, text)] (offer "Record as new": call again with
   record_new=True), `elsewhere` [(line index, text, outlet name)] (offer "Sell it
   here": call again with sell_here=True). Nothing is saved then.
@@ -43,14 +44,41 @@ class LineInput:
     serials: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class SaleProblem:
+    """One reason a sale was refused: a stable `code` for programs, a message for people.
+
+    `serial` is the text entered when the problem is about one unit, `sale` the
+    sale that already holds it. Printed, a problem is its message.
+
+    Sale-wide codes: outlet_inactive, no_lines, customer_required, total_too_large.
+    A line's: product_inactive, quantity_invalid, serials_missing, serials_count,
+    product_not_serialised, serial_text_problem's (empty, too_long, comma,
+    unprintable), entered_twice, recorded_for_other_product, already_sold,
+    not_sellable; lost races: gone, moved_meanwhile, recorded_meanwhile.
+    """
+
+    code: str
+    message: str
+    serial: str = ""
+    sale: int | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
 @dataclass
 class SaleCheck:
     """Why a sale cannot complete yet; empty when it can."""
 
-    form_errors: list[str] = field(default_factory=list)
-    line_errors: dict[int, list[str]] = field(default_factory=dict)
+    form_errors: list[SaleProblem] = field(default_factory=list)
+    line_errors: dict[int, list[SaleProblem]] = field(default_factory=dict)
     not_recorded: list[tuple[int, str]] = field(default_factory=list)
     elsewhere: list[tuple[int, str, str]] = field(default_factory=list)
+    # The confirmations this attempt already carried: what is still to confirm
+    # is `not_recorded` without `record_new`, `elsewhere` without `sell_here`.
+    record_new: bool = False
+    sell_here: bool = False
 
     @property
     def has_errors(self) -> bool:
@@ -85,19 +113,22 @@ def _open_sales(serial_pks: Sequence[int]) -> dict[int, int]:
     return dict(links.values_list("serial_id", "line__sale_id"))
 
 
-def _unsellable(record: SerialRecord, open_sales: dict[int, int]) -> str:
+def _unsellable(record: SerialRecord, open_sales: dict[int, int]) -> SaleProblem:
     if record.status == SOLD:
         sale = open_sales.get(record.pk)
         if sale:
-            return _("“%(serial)s” is already sold (Sale %(sale)s).") % {
+            message = _("“%(serial)s” is already sold (Sale %(sale)s).") % {
                 "serial": record.serial,
                 "sale": sale,
             }
-        return _("“%(serial)s” is already sold.") % {"serial": record.serial}
-    return _("“%(serial)s” is %(status)s and cannot be sold.") % {
+        else:
+            message = _("“%(serial)s” is already sold.") % {"serial": record.serial}
+        return SaleProblem("already_sold", message, serial=record.serial, sale=sale)
+    message = _("“%(serial)s” is %(status)s and cannot be sold.") % {
         "serial": record.serial,
         "status": record.get_status_display(),
     }
+    return SaleProblem("not_sellable", message, serial=record.serial)
 
 
 # The largest total the Sale.total column holds (12 digits, 2 after the point).
@@ -118,61 +149,83 @@ def _check_lines(
     """
     check = SaleCheck()
     if not outlet.is_active:
-        check.form_errors.append(_("The outlet %(outlet)s is inactive.") % {"outlet": outlet.name})
+        message = _("The outlet %(outlet)s is inactive.") % {"outlet": outlet.name}
+        check.form_errors.append(SaleProblem("outlet_inactive", message))
     if not lines:
-        check.form_errors.append(_("Add at least one line."))
+        check.form_errors.append(SaleProblem("no_lines", _("Add at least one line.")))
     serialised = any(line.product.has_serial_numbers for line in lines)
     if serialised and customer is None and outlet.require_customer_for_serialised:
-        check.form_errors.append(
-            _("%(outlet)s requires a customer for serialised products: choose the customer.")
-            % {"outlet": outlet.name}
-        )
+        message = _(
+            "%(outlet)s requires a customer for serialised products: choose the customer."
+        ) % {"outlet": outlet.name}
+        check.form_errors.append(SaleProblem("customer_required", message))
     if sum((line.quantity * _unit_price(line) for line in lines), Decimal(0)) >= MAX_TOTAL:
-        check.form_errors.append(
-            _("The total is more than one sale can hold: split it into several sales.")
-        )
+        message = _("The total is more than one sale can hold: split it into several sales.")
+        check.form_errors.append(SaleProblem("total_too_large", message))
     entered: list[tuple[int, str, str]] = []
     first_line: dict[tuple[int, str], int] = {}
     for index, line in enumerate(lines):
-        errors = []
-        product = line.product
-        if not product.is_active:
-            errors.append(_("%(product)s is inactive.") % {"product": product.name})
-        if line.quantity < 1:
-            errors.append(_("The quantity must be at least 1."))
-        if product.has_serial_numbers:
-            if not line.serials:
-                errors.append(
-                    _("%(product)s has serial numbers: enter one per unit sold.")
-                    % {"product": product.name}
-                )
-            elif len(line.serials) != line.quantity:
-                errors.append(
-                    _("Enter %(quantity)s serial numbers, one per unit (%(count)s entered).")
-                    % {"quantity": line.quantity, "count": len(line.serials)}
-                )
-            for text in line.serials:
-                problem = serial_text_problem(text)
-                if problem:
-                    errors.append(f"“{text}”: {problem[1]}")
-                    continue
-                key = SerialRecord.normalise(text)
-                if (product.pk, key) in first_line:
-                    errors.append(
-                        _("“%(serial)s” is entered more than once in this sale.")
-                        % {"serial": text}
-                    )
-                    continue
-                first_line[(product.pk, key)] = index
-                entered.append((index, text, key))
-        elif line.serials:
-            errors.append(
-                _("%(product)s has no serial numbers: leave Serial numbers empty.")
-                % {"product": product.name}
+        errors = _line_problems(line)
+        if line.product.has_serial_numbers:
+            errors += _serial_text_problems(
+                line=line, index=index, first_line=first_line, entered=entered
             )
         if errors:
             check.line_errors[index] = errors
     return check, entered
+
+
+def _line_problems(line: LineInput) -> list[SaleProblem]:
+    """A line's own fields: the product, the quantity, and whether serials belong on it."""
+    errors = []
+    product = line.product
+    if not product.is_active:
+        message = _("%(product)s is inactive.") % {"product": product.name}
+        errors.append(SaleProblem("product_inactive", message))
+    if line.quantity < 1:
+        errors.append(SaleProblem("quantity_invalid", _("The quantity must be at least 1.")))
+    if product.has_serial_numbers and not line.serials:
+        message = _("%(product)s has serial numbers: enter one per unit sold.") % {
+            "product": product.name
+        }
+        errors.append(SaleProblem("serials_missing", message))
+    elif product.has_serial_numbers and len(line.serials) != line.quantity:
+        message = _("Enter %(quantity)s serial numbers, one per unit (%(count)s entered).") % {
+            "quantity": line.quantity,
+            "count": len(line.serials),
+        }
+        errors.append(SaleProblem("serials_count", message))
+    elif not product.has_serial_numbers and line.serials:
+        message = _("%(product)s has no serial numbers: leave Serial numbers empty.") % {
+            "product": product.name
+        }
+        errors.append(SaleProblem("product_not_serialised", message))
+    return errors
+
+
+def _serial_text_problems(
+    *,
+    line: LineInput,
+    index: int,
+    first_line: dict[tuple[int, str], int],
+    entered: list[tuple[int, str, str]],
+) -> list[SaleProblem]:
+    """Each serial typed on a line: usable text, not entered twice; usable ones go in `entered`."""
+    errors = []
+    product = line.product
+    for text in line.serials:
+        problem = serial_text_problem(text)
+        if problem:
+            errors.append(SaleProblem(problem[0], f"“{text}”: {problem[1]}", serial=text))
+            continue
+        key = SerialRecord.normalise(text)
+        if (product.pk, key) in first_line:
+            message = _("“%(serial)s” is entered more than once in this sale.") % {"serial": text}
+            errors.append(SaleProblem("entered_twice", message, serial=text))
+            continue
+        first_line[(product.pk, key)] = index
+        entered.append((index, text, key))
+    return errors
 
 
 def _plan_units(*, check: SaleCheck, outlet: Outlet, lines: Sequence[LineInput], entered) -> _Plan:
@@ -193,9 +246,13 @@ def _plan_units(*, check: SaleCheck, outlet: Outlet, lines: Sequence[LineInput],
         same_key = found.get(key, [])
         record = next((r for r in same_key if r.product_id == product.pk), None)
         if record is None and same_key:
+            message = _("“%(serial)s” is recorded for %(other)s, not for %(product)s.") % {
+                "serial": text,
+                "other": same_key[0].product.name,
+                "product": product.name,
+            }
             check.line_errors.setdefault(index, []).append(
-                _("“%(serial)s” is recorded for %(other)s, not for %(product)s.")
-                % {"serial": text, "other": same_key[0].product.name, "product": product.name}
+                SaleProblem("recorded_for_other_product", message, serial=text)
             )
         elif record is None:
             check.not_recorded.append((index, text))
@@ -243,13 +300,16 @@ def _lock_units(*, plan: _Plan, outlet: Outlet, check: SaleCheck) -> dict[int, S
         for index, record in changed:
             check.line_errors.setdefault(index, []).append(_unsellable(record, open_sales))
         for index, record in gone:
+            message = _("“%(serial)s” no longer exists.") % {"serial": record.serial}
             check.line_errors.setdefault(index, []).append(
-                _("“%(serial)s” no longer exists.") % {"serial": record.serial}
+                SaleProblem("gone", message, serial=record.serial)
             )
         for index, record in moved_away:
+            message = _("“%(serial)s” was moved to another outlet a moment ago: look it up.") % {
+                "serial": record.serial
+            }
             check.line_errors.setdefault(index, []).append(
-                _("“%(serial)s” was moved to another outlet a moment ago: look it up.")
-                % {"serial": record.serial}
+                SaleProblem("moved_meanwhile", message, serial=record.serial)
             )
         raise SaleRefused(check)
     return locked
@@ -275,6 +335,7 @@ def sale_create(
     units of one product do not wait for each other's units.
     """
     check, entered = _check_lines(outlet=outlet, customer=customer, lines=lines)
+    check.record_new, check.sell_here = record_new, sell_here
     plan = _plan_units(check=check, outlet=outlet, lines=lines, entered=entered)
     if (
         check.has_errors
@@ -415,9 +476,10 @@ def _record_new_units(
                         "“%(serial)s” was recorded a moment ago by someone else: "
                         "press Complete sale again to attach it."
                     ) % {"serial": record.serial}
+                    problem = SaleProblem("recorded_meanwhile", message, serial=record.serial)
                 else:
-                    message = _unsellable(record, open_sales)
-                check.line_errors.setdefault(index, []).append(message)
+                    problem = _unsellable(record, open_sales)
+                check.line_errors.setdefault(index, []).append(problem)
             check.not_recorded = []
             raise SaleRefused(check) from None
         units += [(line_of[(product_id, r.serial_normalised)], r) for r in records]

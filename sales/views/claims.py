@@ -5,7 +5,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,8 +16,9 @@ from inventory.models import SerialRecord, SerialStatus
 from inventory.selectors.serials_detail import add_months
 from sales.filters import ClaimFilter
 from sales.forms_claims import ClaimOpenForm, ClaimUpdateForm
-from sales.models import CLOSED_CLAIM_STATUSES, ClaimStatus, SaleLineSerial, WarrantyClaim
-from sales.services import claim_open, claim_update
+from sales.models import CLOSED_CLAIM_STATUSES, SaleLineSerial, WarrantyClaim
+from sales.selectors import claim_detail_queryset, claim_list_queryset
+from sales.services import claim_open, claim_replacement_find, claim_update
 
 
 def _warranty_until(*, sold_at, warranty_months: int) -> date:
@@ -31,25 +31,6 @@ def _open_link(serial: SerialRecord) -> SaleLineSerial | None:
         SaleLineSerial.objects.select_related("line__sale__customer", "line__sale__outlet")
         .filter(serial=serial, returned_at__isnull=True)
         .first()
-    )
-
-
-def claim_list_queryset() -> QuerySet[WarrantyClaim]:
-    return WarrantyClaim.objects.select_related(
-        "serial", "serial__product", "sale", "sale__outlet", "customer"
-    ).order_by("-created_at", "-id")
-
-
-def claim_detail_queryset() -> QuerySet[WarrantyClaim]:
-    return WarrantyClaim.objects.select_related(
-        "serial",
-        "serial__product",
-        "sale",
-        "sale__outlet",
-        "customer",
-        "opened_by",
-        "replacement_serial",
-        "replacement_sale",
     )
 
 
@@ -137,7 +118,11 @@ class ClaimDetailView(PermissionRequiredMixin, DetailView):
         form = ClaimUpdateForm(request.POST)
         if form.is_valid():
             try:
-                replacement = _replacement(claim, form.cleaned_data)
+                replacement = claim_replacement_find(
+                    claim=claim,
+                    status=form.cleaned_data["status"],
+                    text=form.cleaned_data["replacement_serial"],
+                )
                 claim = claim_update(
                     claim=claim,
                     status=form.cleaned_data["status"],
@@ -170,48 +155,6 @@ class ClaimDetailView(PermissionRequiredMixin, DetailView):
             closed=claim.status in CLOSED_CLAIM_STATUSES,
             **kwargs,
         )
-
-
-def _replacement(claim: WarrantyClaim, data: dict) -> SerialRecord | None:
-    """The unit the typed Replacement serial names, or a clear reason it cannot be one."""
-
-    def refuse(message: str, code: str) -> ValidationError:
-        return ValidationError({"replacement_serial": ValidationError(message, code=code)})
-
-    text = data["replacement_serial"].strip()
-    if data["status"] != ClaimStatus.RESOLVED_REPLACED:
-        if text:
-            raise refuse(
-                _("A replacement serial is only for %(status)s.")
-                % {"status": ClaimStatus.RESOLVED_REPLACED.label},
-                "not_replacing",
-            )
-        return None
-    key = SerialRecord.normalise(text)
-    if not key:
-        return None  # the service asks for it
-    product = claim.serial.product
-    units = list(
-        SerialRecord.objects.select_related("product", "outlet").filter(serial_normalised=key)
-    )
-    same_product = next((unit for unit in units if unit.product_id == product.pk), None)
-    if same_product is None:
-        if units:
-            raise refuse(
-                _("“%(serial)s” is a %(other)s, not a %(product)s.")
-                % {"serial": text, "other": units[0].product.name, "product": product.name},
-                "other_product",
-            )
-        raise refuse(
-            _("No unit has the serial number “%(serial)s”.") % {"serial": text}, "not_found"
-        )
-    if same_product.pk != claim.serial_id and same_product.status != SerialStatus.IN_STOCK:
-        raise refuse(
-            _("“%(serial)s” is %(status)s, not In stock.")
-            % {"serial": same_product.serial, "status": same_product.get_status_display()},
-            "not_in_stock",
-        )
-    return same_product
 
 
 class ClaimListView(ListPageMixin, FilterView):

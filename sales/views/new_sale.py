@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +15,6 @@ from config.mixins import signed_in_user
 from inventory.models import Outlet, SerialRecord, SerialStatus
 from sales import selectors
 from sales.forms_sale import SaleForm, SaleLineFormSet
-from sales.models import Return, Sale, SaleLine, SaleLineSerial
 from sales.services import SaleCheck, SaleRefused, sale_create
 
 # Enough to pick from on a counter; more than this means typing or scanning.
@@ -68,10 +66,10 @@ class SaleCreateView(PermissionRequiredMixin, TemplateView):
 
 def _refusal_context(check: SaleCheck, *, lines, filled: list[int]) -> dict:
     """What the page shows of a refusal, each point put back on the form line it is about."""
-    for index, errors in check.line_errors.items():
+    for index, problems in check.line_errors.items():
         form = lines.forms[filled[index]]
-        for error in errors:
-            form.add_error(None, error)
+        for problem in problems:
+            form.add_error(None, ValidationError(problem.message, code=problem.code))
 
     def product(index: int) -> Product:
         return lines.forms[filled[index]].cleaned_data["product"]
@@ -83,19 +81,6 @@ def _refusal_context(check: SaleCheck, *, lines, filled: list[int]) -> dict:
     }
 
 
-def sale_detail_queryset() -> QuerySet[Sale]:
-    """A sale with all its page shows, in four queries however many lines, units and returns."""
-    units = SaleLineSerial.objects.select_related("serial").order_by("serial__serial", "id")
-    lines = SaleLine.objects.select_related("product").prefetch_related(
-        Prefetch("units", queryset=units)
-    )
-    returns = Return.objects.select_related("serial", "clerk").order_by("created_at", "id")
-    return Sale.objects.select_related("outlet", "customer", "clerk").prefetch_related(
-        Prefetch("lines", queryset=lines.order_by("position", "id")),
-        Prefetch("returns", queryset=returns),
-    )
-
-
 class SaleDetailView(PermissionRequiredMixin, DetailView):
     permission_required = "sales.view_sale"
     raise_exception = True
@@ -103,14 +88,14 @@ class SaleDetailView(PermissionRequiredMixin, DetailView):
     context_object_name = "sale"
 
     def get_queryset(self):
-        return sale_detail_queryset()
+        return selectors.sale_detail_queryset()
 
 
 @require_GET
 @permission_required("sales.view_sale", raise_exception=True)
 def sale_receipt(request: HttpRequest, pk: int) -> HttpResponse:
     """The print-ready receipt of a sale."""
-    sale = get_object_or_404(sale_detail_queryset(), pk=pk)
+    sale = get_object_or_404(selectors.sale_detail_queryset(), pk=pk)
     return render(request, "sales/sale_receipt.html", {"sale": sale})
 
 

@@ -46,3 +46,16 @@ SALES = CATALOG.parent / "sales"
 def test_sales_imports_nothing_from_reports(path):
     found = re.search(r"^\s*(from|import)\s+reports\b", path.read_text(), re.MULTILINE)
     assert found is None, f"{path.name}: {found.group(0)!r}"
+
+
+LOWER_APPS = [CATALOG, INVENTORY, SALES, CATALOG.parent / "reports"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(path for app in LOWER_APPS for path in app.rglob("*.py")),
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
+def test_no_app_imports_the_api_built_on_them(path):
+    found = re.search(r"^\s*(from|import)\s+api\b", path.read_text(), re.MULTILINE)
+    assert found is None, f"{path}: {found.group(0)!r}"

@@ -33,6 +33,14 @@ def on_hand(product, outlet) -> int:
     return StockLevel.objects.get(product=product, outlet=outlet).on_hand
 
 
+def line_problems(refusal: SaleRefused) -> dict[int, list[tuple[str, str]]]:
+    """Each line's problems as (code, message)."""
+    return {
+        index: [(problem.code, problem.message) for problem in problems]
+        for index, problems in refusal.check.line_errors.items()
+    }
+
+
 def refused(**kwargs) -> SaleRefused:
     with pytest.raises(SaleRefused) as caught:
         sale_create(clerk=None, customer=None, **kwargs)
@@ -97,7 +105,9 @@ def test_a_sold_unit_is_refused_naming_its_sale(shop):
     first = sale_create(outlet=main, customer=None, clerk=None, lines=lines)
     with pytest.raises(SaleRefused) as caught:
         sale_create(outlet=main, customer=None, clerk=None, lines=lines)
-    assert caught.value.check.line_errors == {0: [f"“BP-3” is already sold (Sale {first.pk})."]}
+    [problem] = caught.value.check.line_errors[0]
+    assert (problem.code, problem.serial, problem.sale) == ("already_sold", "BP-3", first.pk)
+    assert problem.message == f"“BP-3” is already sold (Sale {first.pk})."
     assert Sale.objects.count() == 1
 
 
@@ -107,7 +117,9 @@ def test_a_faulty_or_written_off_unit_is_refused_naming_its_status(shop, status)
     SerialRecordFactory(serial="BP-4", product=machine, outlet=main, status=status)
     error = refused(outlet=main, lines=[LineInput(product=machine, quantity=1, serials=["BP-4"])])
     label = SerialStatus(status).label
-    assert error.check.line_errors == {0: [f"“BP-4” is {label} and cannot be sold."]}
+    assert line_problems(error) == {
+        0: [("not_sellable", f"“BP-4” is {label} and cannot be sold.")]
+    }
 
 
 def test_each_line_problem_is_said_on_its_line(shop):
@@ -125,12 +137,22 @@ def test_each_line_problem_is_said_on_its_line(shop):
             LineInput(product=case, quantity=1, serials=["X"]),
         ],
     )
-    assert error.check.line_errors == {
-        0: ["Enter 2 serial numbers, one per unit (1 entered)."],
-        1: ["“b-1” is entered more than once in this sale."],
-        2: ["“PH-1” is recorded for Nova Phone, not for Barista Pro."],
-        3: ["Barista Pro has serial numbers: enter one per unit sold."],
-        4: ["Case has no serial numbers: leave Serial numbers empty."],
+    assert line_problems(error) == {
+        0: [("serials_count", "Enter 2 serial numbers, one per unit (1 entered).")],
+        1: [("entered_twice", "“b-1” is entered more than once in this sale.")],
+        2: [
+            (
+                "recorded_for_other_product",
+                "“PH-1” is recorded for Nova Phone, not for Barista Pro.",
+            )
+        ],
+        3: [("serials_missing", "Barista Pro has serial numbers: enter one per unit sold.")],
+        4: [
+            (
+                "product_not_serialised",
+                "Case has no serial numbers: leave Serial numbers empty.",
+            )
+        ],
     }
 
 
@@ -154,8 +176,11 @@ def test_an_outlet_may_require_a_customer_for_serialised_products(shop):
     main.save()
     SerialRecordFactory(serial="BP-5", product=machine, outlet=main)
     error = refused(outlet=main, lines=[LineInput(product=machine, quantity=1, serials=["BP-5"])])
-    assert error.check.form_errors == [
-        "Main Street requires a customer for serialised products: choose the customer."
+    assert [(p.code, p.message) for p in error.check.form_errors] == [
+        (
+            "customer_required",
+            "Main Street requires a customer for serialised products: choose the customer.",
+        )
     ]
 
 
@@ -218,10 +243,13 @@ def test_a_serial_pre_recorded_while_the_sale_was_checked_asks_to_complete_again
     lines = [LineInput(product=machine, quantity=1, serials=["LATE-1"])]
     with pytest.raises(SaleRefused) as caught:
         sale_create(outlet=main, customer=None, clerk=None, lines=lines, record_new=True)
-    assert caught.value.check.line_errors == {
+    assert line_problems(caught.value) == {
         0: [
-            "“LATE-1” was recorded a moment ago by someone else: "
-            "press Complete sale again to attach it."
+            (
+                "recorded_meanwhile",
+                "“LATE-1” was recorded a moment ago by someone else: "
+                "press Complete sale again to attach it.",
+            )
         ]
     }
     assert not Sale.objects.exists()
@@ -234,6 +262,9 @@ def test_a_total_beyond_what_a_sale_holds_is_a_clear_error(shop):
         outlet=main,
         lines=[LineInput(product=crates, quantity=10_000, unit_price=Decimal("99999999.99"))],
     )
-    assert error.check.form_errors == [
-        "The total is more than one sale can hold: split it into several sales."
+    assert [(p.code, p.message) for p in error.check.form_errors] == [
+        (
+            "total_too_large",
+            "The total is more than one sale can hold: split it into several sales.",
+        )
     ]

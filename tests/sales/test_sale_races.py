@@ -88,7 +88,11 @@ def test_two_clerks_selling_the_same_unit_at_once_make_one_sale(
     results = run_both([lambda: sell(clerks[0]), lambda: sell(clerks[1])])
 
     sale, refusal = one_sale_one_refusal(results)
-    assert refusal.check.line_errors == {0: [f"“BP-0001” is already sold (Sale {sale.pk})."]}
+    [problem] = refusal.check.line_errors[0]
+    assert (problem.code, problem.message) == (
+        "already_sold",
+        f"“BP-0001” is already sold (Sale {sale.pk}).",
+    )
     assert Sale.objects.get() == sale
     unit.refresh_from_db()
     assert unit.status == SerialStatus.SOLD
@@ -112,7 +116,11 @@ def test_two_clerks_recording_the_same_unknown_serial_at_once_make_one_sale(
     results = run_both([lambda: sell_as_new(clerks[0]), lambda: sell_as_new(clerks[1])])
 
     sale, refusal = one_sale_one_refusal(results)
-    assert refusal.check.line_errors == {0: [f"“NEW-77” is already sold (Sale {sale.pk})."]}
+    [problem] = refusal.check.line_errors[0]
+    assert (problem.code, problem.message) == (
+        "already_sold",
+        f"“NEW-77” is already sold (Sale {sale.pk}).",
+    )
     # Nothing left to offer "Record as new" for: the serial is recorded now.
     assert refusal.check.not_recorded == []
     assert Sale.objects.get() == sale
@@ -189,7 +197,7 @@ def test_two_clerks_selling_the_same_two_units_in_opposite_orders_do_not_deadloc
     sale, refusal = one_sale_one_refusal(results)
     # Named in the refused clerk's own order, whichever clerk that was.
     assert list(refusal.check.line_errors) == [0]
-    assert sorted(refusal.check.line_errors[0]) == [
+    assert sorted(problem.message for problem in refusal.check.line_errors[0]) == [
         f"“BP-A” is already sold (Sale {sale.pk}).",
         f"“BP-B” is already sold (Sale {sale.pk}).",
     ]
@@ -228,9 +236,12 @@ def test_a_unit_transferred_away_after_the_check_is_not_sold_from_the_wrong_shel
             clerk=None,
             lines=[LineInput(product=product, quantity=1, serials=["U-1"])],
         )
-    assert caught.value.check.line_errors == {
-        0: ["“U-1” was moved to another outlet a moment ago: look it up."]
-    }
+    [problem] = caught.value.check.line_errors[0]
+    assert (problem.code, problem.message) == (
+        "moved_meanwhile",
+        "“U-1” was moved to another outlet a moment ago: look it up.",
+    )
+    assert list(caught.value.check.line_errors) == [0]
     unit.refresh_from_db()
     assert (unit.status, unit.outlet) == (SerialStatus.IN_STOCK, harbour)
     assert not Sale.objects.exists()

@@ -1,0 +1,30 @@
+"""Each API action needs the Django permissions its page needs (roles/permissions.py)."""
+
+from rest_framework.permissions import BasePermission
+
+
+class ActionPermissions(BasePermission):
+    """Allow an action when the user holds every permission the view lists for it.
+
+    A view lists them in `action_permissions`, by viewset action (`list`,
+    `transfer`) or, for a plain APIView, by lower-case HTTP method. An action it
+    does not list is refused: a new endpoint without permissions fails closed.
+    """
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        method = request.method.lower()
+        action = getattr(view, "action", None) or method
+        if action == "metadata":  # OPTIONS: describe the endpoint, nothing more.
+            return True
+        if getattr(view, "action_map", {}).get(method, method) == method and not hasattr(
+            view, method
+        ):
+            return True  # No such action here: the view answers 405 Method Not Allowed.
+        needed = getattr(view, "action_permissions", {}).get(action)
+        if needed is None:
+            return False
+        if isinstance(needed, str):
+            needed = (needed,)
+        return request.user.has_perms(needed)

@@ -1,0 +1,63 @@
+"""Errors Django answers before an API view runs are JSON in the API's shape too."""
+
+import io
+import json
+
+import pytest
+from rest_framework.test import APIRequestFactory
+
+from api.parsers import NulRefusingJSONParser, RequestTooLarge
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_unknown_api_address_is_a_json_404(staff_api):
+    response = staff_api.get("/api/v1/no-such-thing/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["errors"][0]["code"] == "not_found"
+
+
+def test_a_nul_in_an_api_query_string_is_a_json_400(staff_api):
+    response = staff_api.get("/api/v1/products/", {"q": "a\x00b"})
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": [{"code": "nul_character", "message": "The request holds a NUL character."}]
+    }
+
+
+def test_a_json_body_over_the_upload_limit_is_refused_unread(manager_api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    body = json.dumps({"name": "x" * 2_000, "sku": "BIG-1", "retail_price": "1.00"})
+
+    response = manager_api.post("/api/v1/products/", body, content_type="application/json")
+
+    assert response.status_code == 413, response.json()
+    assert response.json()["errors"][0]["code"] == "too_large"
+
+
+def test_a_page_keeps_its_html_404(staff_client):
+    response = staff_client.get("/inventory/no-such-page/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_the_api_docs_page_is_a_page_not_json(client):
+    response = client.get("/api/v1/docs/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_json_parser_refuses_a_body_by_its_length_before_reading_it(settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10
+    request = APIRequestFactory().post("/api/v1/products/", {"name": "x" * 100}, format="json")
+    unread = io.BytesIO(b"never read")
+
+    with pytest.raises(RequestTooLarge):
+        NulRefusingJSONParser().parse(unread, parser_context={"request": request})
+
+    assert unread.tell() == 0
