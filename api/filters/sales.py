@@ -8,7 +8,7 @@ Customers use the Customers page's filter as it is (`q`).
 
 from django.utils.translation import gettext_lazy as _
 
-from api.filters.serials import IdFilter, IsoDayFilter
+from api.filters.fields import IdFilter, IsoDayFilter
 from sales.filters import ClaimFilter, ReturnFilter, SaleFilter
 
 

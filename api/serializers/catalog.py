@@ -38,3 +38,17 @@ class OutletSerializer(serializers.ModelSerializer):
         model = Outlet
         fields = ["id", "name", "address", "is_active", "require_customer_for_serialised"]
         read_only_fields = fields
+
+
+class ProductRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = ["id", "name", "sku"]
+        read_only_fields = fields
+
+
+class OutletRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Outlet
+        fields = ["id", "name"]
+        read_only_fields = fields

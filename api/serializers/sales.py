@@ -11,15 +11,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from api.serializers.serials import (
-    IdField,
-    OutletRefSerializer,
-    ProductRefSerializer,
-    SerialEntriesField,
-    StringField,
-    outlet_field,
-    product_field,
-)
+from api.serializers.catalog import OutletRefSerializer, ProductRefSerializer
+from api.serializers.fields import IdField, StringField, outlet_field, product_field
+from api.serializers.serials import SerialEntriesField
 from inventory.models import SerialRecord
 from sales.forms_sale import MAX_LINES, MAX_QUANTITY
 from sales.models import (

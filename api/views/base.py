@@ -1,7 +1,14 @@
 """What every API view shares."""
 
+from typing import Any, Generic, TypeVar
+
 from django.contrib.auth.decorators import login_not_required
-from rest_framework import viewsets
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import NotFound
+
+from api.serializers.fields import object_id
 
 
 class ApiViewMixin:
@@ -20,3 +27,28 @@ class ApiViewMixin:
 
 class ApiViewSet(ApiViewMixin, viewsets.GenericViewSet):
     """A viewset with the API's authentication, permissions and errors."""
+
+
+ModelT = TypeVar("ModelT", bound=Model)
+
+
+class ByIdViewSet(ApiViewSet, Generic[ModelT]):
+    """Finds `{id}` by the pages' rule: "١٢" or 10**30 is nobody's id, and never a 500."""
+
+    def get_queryset(self) -> QuerySet[ModelT]:
+        raise NotImplementedError
+
+    def get_object(self) -> ModelT:
+        pk = object_id(self.kwargs["pk"])
+        found = self.get_queryset().filter(pk=pk).first() if pk is not None else None
+        if found is None:
+            raise NotFound(_("Not found."))
+        self.check_object_permissions(self.request, found)
+        return found
+
+
+def valid_data(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    """The request's values checked by `serializer_class`; a 400 with each problem if not."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

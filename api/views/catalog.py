@@ -1,17 +1,20 @@
 """Products and outlets."""
 
+from django.db.models import QuerySet
 from rest_framework import mixins, status
 from rest_framework.response import Response
 
 from api.filters.catalog import OutletFilter, ProductFilter
 from api.serializers.catalog import OutletSerializer, ProductSerializer
-from api.views.base import ApiViewSet
+from api.views.base import ByIdViewSet
 from catalog import services as catalog_services
+from catalog.models import Product
 from catalog.selectors import product_list
+from inventory.models import Outlet
 from inventory.selectors.outlets import outlet_list
 
 
-class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ByIdViewSet[Product]):
     """Catalog > Products. Managers add and change products, "Has serial numbers" included."""
 
     serializer_class = ProductSerializer
@@ -24,7 +27,7 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
         "partial_update": "catalog.change_product",
     }
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Product]:
         return product_list()
 
     def create(self, request):
@@ -47,12 +50,12 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
         return Response(self.get_serializer(product).data)
 
 
-class OutletViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class OutletViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ByIdViewSet[Outlet]):
     """Inventory > Outlets (read only: outlets are set up on their page)."""
 
     serializer_class = OutletSerializer
     filterset_class = OutletFilter
     action_permissions = {"list": "inventory.view_outlet", "retrieve": "inventory.view_outlet"}
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Outlet]:
         return outlet_list()

@@ -6,14 +6,12 @@ Every POST that makes something honours an Idempotency-Key: a retry after a
 timeout gets the first answer instead of a second sale, return or claim.
 """
 
-from typing import Any, Generic, TypeVar
+from typing import Any
 
-from django.db.models import Model, Prefetch, QuerySet
-from django.utils.translation import gettext as _
+from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -31,8 +29,7 @@ from api.serializers.sales import (
     SaleListSerializer,
     SaleSerializer,
 )
-from api.serializers.serials import object_id
-from api.views.base import ApiViewSet
+from api.views.base import ByIdViewSet, valid_data
 from sales import selectors, services
 from sales.filters import CustomerFilter
 from sales.models import ClaimUpdate, Customer, Return, Sale, WarrantyClaim
@@ -43,30 +40,6 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     OpenApiParameter.HEADER,
     description="Send the same key again to retry: the first answer comes back, nothing twice.",
 )
-
-
-def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-ModelT = TypeVar("ModelT", bound=Model)
-
-
-class ByIdViewSet(ApiViewSet, Generic[ModelT]):
-    """Finds `{id}` by the pages' rule: "١٢" or 10**30 is nobody's id, and never a 500."""
-
-    def get_queryset(self) -> QuerySet[ModelT]:
-        raise NotImplementedError
-
-    def get_object(self) -> ModelT:
-        pk = object_id(self.kwargs["pk"])
-        found = self.get_queryset().filter(pk=pk).first() if pk is not None else None
-        if found is None:
-            raise NotFound(_("Not found."))
-        self.check_object_permissions(self.request, found)
-        return found
 
 
 class SaleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ByIdViewSet[Sale]):
@@ -95,7 +68,7 @@ class SaleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ByIdViewSet[
         return idempotent(request, lambda: self._create(request))
 
     def _create(self, request: Request) -> Response:
-        data = _valid(SaleCreateSerializer, request.data)
+        data = valid_data(SaleCreateSerializer, request.data)
         sale = services.sale_create(
             outlet=data["outlet"],
             customer=data["customer"],
@@ -134,7 +107,7 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ByIdViewSe
         return idempotent(request, lambda: self._create(request))
 
     def _create(self, request: Request) -> Response:
-        data = _valid(ReturnCreateSerializer, request.data)
+        data = valid_data(ReturnCreateSerializer, request.data)
         returned = services.return_create(**data, clerk=request.user)
         returned = self.get_queryset().get(pk=returned.pk)
         return Response(ReturnSerializer(returned).data, status=status.HTTP_201_CREATED)
@@ -177,7 +150,7 @@ class WarrantyClaimViewSet(
         return idempotent(request, lambda: self._create(request))
 
     def _create(self, request: Request) -> Response:
-        data = _valid(ClaimCreateSerializer, request.data)
+        data = valid_data(ClaimCreateSerializer, request.data)
         claim = services.claim_open(**data, user=request.user)
         return Response(self._detail(claim.pk), status=status.HTTP_201_CREATED)
 
@@ -193,7 +166,7 @@ class WarrantyClaimViewSet(
 
     def _change_status(self, request: Request) -> Response:
         claim = self.get_object()
-        data = _valid(ClaimStatusSerializer, request.data)
+        data = valid_data(ClaimStatusSerializer, request.data)
         services.claim_update(
             claim=claim,
             status=data["status"],
@@ -229,7 +202,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ByIdView
         return idempotent(request, lambda: self._create(request))
 
     def _create(self, request: Request) -> Response:
-        data = _valid(CustomerSerializer, request.data)
+        data = valid_data(CustomerSerializer, request.data)
         customer = services.customer_create(**data)
         return Response(CustomerSerializer(customer).data, status=status.HTTP_201_CREATED)
 

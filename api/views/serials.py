@@ -19,8 +19,9 @@ from rest_framework.views import APIView
 from api.filters.serials import SerialFilter
 from api.idempotency import idempotent
 from api.pagination import IdCursorPagination
+from api.serializers.catalog import OutletRefSerializer
+from api.serializers.fields import object_id
 from api.serializers.serials import (
-    OutletRefSerializer,
     SerialBulkCreateSerializer,
     SerialBulkResultSerializer,
     SerialCreateSerializer,
@@ -37,9 +38,8 @@ from api.serializers.serials import (
     SerialTransferSerializer,
     SerialUpdateSerializer,
     SerialWriteOffSerializer,
-    object_id,
 )
-from api.views.base import ApiViewMixin, ApiViewSet
+from api.views.base import ApiViewMixin, ApiViewSet, valid_data
 from inventory import selectors, services
 from inventory.models import SerialEvent, SerialRecord
 from inventory.services import SerialsRejected
@@ -48,12 +48,6 @@ VIEW = "inventory.view_serialrecord"
 ADD = "inventory.add_serialrecord"
 FAULTY = "inventory.faulty_serialrecord"
 TRANSFER = "inventory.transfer_serialrecord"
-
-
-def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def serial_detail(pk: int) -> dict[str, Any]:
@@ -116,7 +110,7 @@ class SerialViewSet(mixins.ListModelMixin, ApiViewSet):
         return idempotent(request, lambda: self._create_one(request))
 
     def _create_one(self, request: Request) -> Response:
-        data = _valid(SerialCreateSerializer, request.data)
+        data = valid_data(SerialCreateSerializer, request.data)
         try:
             services.serials_add(
                 product=data["product"],
@@ -148,7 +142,7 @@ class SerialViewSet(mixins.ListModelMixin, ApiViewSet):
         return idempotent(request, lambda: self._create_many(request))
 
     def _create_many(self, request: Request) -> Response:
-        data = _valid(SerialBulkCreateSerializer, request.data)
+        data = valid_data(SerialBulkCreateSerializer, request.data)
         result = services.serials_add(
             product=data["product"],
             outlet=data["outlet"],
@@ -171,7 +165,7 @@ class SerialViewSet(mixins.ListModelMixin, ApiViewSet):
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         """Correct the serial's text or notes."""
         serial = self.get_object()
-        data = _valid(SerialUpdateSerializer, request.data)
+        data = valid_data(SerialUpdateSerializer, request.data)
         seen = data.get("updated_at")
         if seen is None and not {"serial", "notes"} <= data.keys():
             # A field left out is sent as read here; a change made before the
@@ -195,7 +189,7 @@ class SerialViewSet(mixins.ListModelMixin, ApiViewSet):
         """Delete a unit recorded by mistake; one ever sold is written off instead."""
         serial = self.get_object()
         # Many clients send no body with DELETE: the check may come in the query string.
-        data = _valid(SerialDeleteSerializer, request.data or request.query_params)
+        data = valid_data(SerialDeleteSerializer, request.data or request.query_params)
         services.serial_delete(
             serial=serial, user=request.user, seen_updated_at=data.get("updated_at")
         )
@@ -206,7 +200,7 @@ class SerialViewSet(mixins.ListModelMixin, ApiViewSet):
     def transfer(self, request: Request, pk: str | None = None) -> Response:
         """Move an In stock or Faulty unit to another active outlet."""
         serial = self.get_object()
-        data = _valid(SerialTransferSerializer, request.data)
+        data = valid_data(SerialTransferSerializer, request.data)
         services.serials_transfer(
             serials=[serial],
             to_outlet=data["outlet"],
@@ -224,7 +218,7 @@ class SerialViewSet(mixins.ListModelMixin, ApiViewSet):
     @action(detail=False, methods=["post"], url_path="transfer", url_name="transfer-many")
     def transfer_many(self, request: Request) -> Response:
         """Move several units at once, as ticked on the list: all of them, or none."""
-        data = _valid(SerialTransferManySerializer, request.data)
+        data = valid_data(SerialTransferManySerializer, request.data)
         # Units by id only: the service locks and reads them, and refuses an id
         # that is no unit (not_found), which a queryset would silently drop.
         count = services.serials_transfer(
@@ -241,7 +235,7 @@ class SerialViewSet(mixins.ListModelMixin, ApiViewSet):
     def write_off(self, request: Request, pk: str | None = None) -> Response:
         """Write off an In stock or Faulty unit, with a reason."""
         serial = self.get_object()
-        data = _valid(SerialWriteOffSerializer, request.data)
+        data = valid_data(SerialWriteOffSerializer, request.data)
         services.serial_write_off(
             serial=serial,
             reason=data["reason"],
@@ -264,7 +258,7 @@ class SerialViewSet(mixins.ListModelMixin, ApiViewSet):
 
     def _note_change(self, request: Request, change: Any) -> Response:
         serial = self.get_object()
-        data = _valid(SerialNoteSerializer, request.data)
+        data = valid_data(SerialNoteSerializer, request.data)
         change(
             serial=serial,
             note=data["note"],
