@@ -126,8 +126,8 @@ def bench_server(server: Server, fixtures: dict, *, batch: int, rounds: int) -> 
             attached.append(took)
             recorded.append(took_new)
     print(
-        f"  sale of 20 serials: pre-recorded {statistics.median(attached) * 1000:.0f} ms, "
-        f"recorded at the sale {statistics.median(recorded) * 1000:.0f} ms "
+        f"  sale of 20 serials: pre-recorded {statistics.median(attached) * 1000:.1f} ms, "
+        f"recorded at the sale {statistics.median(recorded) * 1000:.1f} ms "
         f"(medians of {rounds})"
     )
 

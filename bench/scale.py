@@ -1,4 +1,6 @@
-"""Benchmark: every page of issue 11 at 1,000,000 serials (`make bench-scale`).
+"""Benchmark: every page of issue 11, and the API's list, at 1,000,000 serials.
+
+`make bench-scale`.
 
 Loads a throwaway PostgreSQL database `serialdesk_bench_scale` with set-based SQL
 (2,000 products, 20 outlets, 1,000,000 serials over three years, 300,000 history
