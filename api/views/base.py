@@ -24,6 +24,16 @@ class ApiViewMixin:
     def as_view(cls, *args, **kwargs):
         return login_not_required(super().as_view(*args, **kwargs))  # type: ignore[misc]
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        renderer = getattr(response, "accepted_renderer", None)
+        if renderer is not None and renderer.format == "api":
+            # DRF's browsable API pages lay out a few buttons with style
+            # attributes (and Bootstrap 3's script sets some): allow inline style
+            # attributes on these pages only. Scripts and <style> stay refused.
+            response._csp_update = {"style-src-attr": ["'unsafe-inline'"]}
+        return response
+
 
 class ApiViewSet(ApiViewMixin, viewsets.GenericViewSet):
     """A viewset with the API's authentication, permissions and errors."""
