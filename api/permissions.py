@@ -15,12 +15,16 @@ class ActionPermissions(BasePermission):
         if not (request.user and request.user.is_authenticated):
             return False
         method = request.method.lower()
-        action = getattr(view, "action", None) or method
-        if action == "metadata":  # OPTIONS: describe the endpoint, nothing more.
-            return True
-        if getattr(view, "action_map", {}).get(method, method) == method and not hasattr(
-            view, method
-        ):
+        if method == "options":
+            return True  # It describes the endpoint; the methods it offers are checked below.
+        action = getattr(view, "action", None)
+        if action in (None, "metadata"):
+            # A plain view's methods (HEAD is its GET); also OPTIONS asking
+            # whether this user may POST.
+            action = getattr(view, "action_map", {}).get(method) or (
+                "get" if method == "head" else method
+            )
+        if not hasattr(view, action):
             return True  # No such action here: the view answers 405 Method Not Allowed.
         needed = getattr(view, "action_permissions", {}).get(action)
         if needed is None:

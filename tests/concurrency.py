@@ -46,3 +46,31 @@ def waits_for_a_lock(timeout=10):
                 return True
         time.sleep(0.02)
     return False
+
+
+def run_both(calls, *, timeout: float = 20) -> list:
+    """Run two calls at once, each in its thread; their results in finishing order.
+
+    A thread that died of anything but a ValidationError (a deadlock, an
+    IntegrityError, a failed assertion) leaves no result, and this fails.
+    """
+    start, results = threading.Barrier(2, timeout=timeout), []
+    threads = [run_in_thread(call, results, start) for call in calls]
+    for thread in threads:
+        thread.join(timeout=timeout)
+    assert not any(thread.is_alive() for thread in threads), "a call did not finish"
+    assert len(results) == 2, results
+    return results
+
+
+def hold_after(monkeypatch, owner, name: str, *, timeout: float = 20) -> None:
+    """Make `owner.name` wait, once it has run, until a second caller has run it too."""
+    both = threading.Barrier(2, timeout=timeout)
+    original = getattr(owner, name)
+
+    def run_then_wait(*args, **kwargs):
+        result = original(*args, **kwargs)
+        both.wait()
+        return result
+
+    monkeypatch.setattr(owner, name, run_then_wait)

@@ -301,8 +301,7 @@ class SerialViewSet(mixins.ListModelMixin, ApiViewSet):
 class SerialLookupView(ApiViewMixin, APIView):
     """Look up serial (the box at the top of every page): exact matches, else partial ones."""
 
-    # A plain view has no "metadata" action: OPTIONS is listed by its method.
-    action_permissions = {"get": VIEW, "options": VIEW}
+    action_permissions = {"get": VIEW}
 
     @extend_schema(
         parameters=[

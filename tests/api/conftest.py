@@ -2,16 +2,8 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from api.services import api_token_create
+from tests.api.helpers import token_client
 from tests.factories import UserFactory
-
-
-def token_client(user) -> APIClient:
-    """A client that calls the API as a till would: with the user's token."""
-    _token, key = api_token_create(user=user, created_by=user)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from django.utils.dateparse import parse_datetime
 
 from catalog.models import Product
 from inventory.models import SerialStatus
-from tests.api.conftest import token_client
+from tests.api.helpers import codes, token_client
 from tests.factories import OutletFactory, ProductFactory, SerialRecordFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,10 +21,6 @@ NEW = {"name": " Grinder ", "sku": " G-1 ", "retail_price": "99.50"}
 
 def product_url(product: Product) -> str:
     return f"{PRODUCTS}{product.pk}/"
-
-
-def codes(response) -> list[str]:
-    return [error["code"] for error in response.json()["errors"]]
 
 
 def names(response) -> list[str]:
@@ -348,3 +344,19 @@ def test_outlets_are_read_only_in_the_api(manager_api, method, detail):
     assert codes(response) == ["method_not_allowed"]
     outlet.refresh_from_db()
     assert outlet.name == "Harbour"
+
+
+def test_options_offers_post_only_to_a_user_who_may_post(staff_api, manager_api):
+    staff = staff_api.options(PRODUCTS)
+    manager = manager_api.options(PRODUCTS)
+
+    assert (staff.status_code, manager.status_code) == (200, 200)
+    assert "POST" not in staff.json().get("actions", {})
+    assert "name" in manager.json()["actions"]["POST"]
+
+
+def test_head_is_allowed_where_get_is(staff_api):
+    ProductFactory(name="Grinder")
+
+    assert staff_api.head(PRODUCTS).status_code == 200
+    assert staff_api.head("/api/v1/lookup/?serial=X").status_code == 200

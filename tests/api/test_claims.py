@@ -12,7 +12,7 @@ from django.utils import timezone
 from inventory.models import SerialEventKind, SerialStatus
 from sales.models import ClaimStatus, ClaimUpdate, SaleLineSerial, WarrantyClaim
 from sales.services import LineInput, claim_open, claim_update, sale_create
-from tests.api.conftest import token_client
+from tests.api.helpers import codes, errors, token_client
 from tests.factories import (
     CustomerFactory,
     OutletFactory,
@@ -32,14 +32,6 @@ def detail_url(pk) -> str:
 
 def status_url(pk) -> str:
     return reverse("api:claim-status", args=[pk])
-
-
-def errors(response) -> list[dict]:
-    return response.json()["errors"]
-
-
-def codes(response) -> list[str]:
-    return [error["code"] for error in errors(response)]
 
 
 def sell(*, serial="CLM-0001", days_ago=10, product=None, outlet=None, warranty_months=12):

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from sales.models import Customer
-from tests.api.conftest import token_client
+from tests.api.helpers import codes, errors, token_client
 from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -14,14 +14,6 @@ CUSTOMERS = reverse("api:customer-list")
 
 def detail_url(pk) -> str:
     return reverse("api:customer-detail", args=[pk])
-
-
-def errors(response) -> list[dict]:
-    return response.json()["errors"]
-
-
-def codes(response) -> list[str]:
-    return [error["code"] for error in errors(response)]
 
 
 # Who may ------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from tests.api.conftest import token_client
+from tests.api.helpers import token_client
 from tests.api.test_serials import codes, sell
 from tests.factories import (
     CustomerFactory,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from inventory.models import SerialEventKind, SerialStatus, StockLevel
 from sales.models import Return, SaleLineSerial
 from sales.services import LineInput, return_create, sale_create
-from tests.api.conftest import token_client
+from tests.api.helpers import codes, errors, token_client
 from tests.factories import (
     CustomerFactory,
     OutletFactory,
@@ -29,14 +29,6 @@ RETURNS = reverse("api:return-list")
 
 def detail_url(pk) -> str:
     return reverse("api:return-detail", args=[pk])
-
-
-def errors(response) -> list[dict]:
-    return response.json()["errors"]
-
-
-def codes(response) -> list[str]:
-    return [error["code"] for error in errors(response)]
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ its own connection, and where the outcome depends on an interleaving the test
 forces the worst one.
 """
 
-import threading
-
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -16,8 +14,8 @@ from api.services import api_token_create
 from inventory.models import SerialRecord, SerialStatus, StockLevel
 from sales.models import Sale, SaleLineSerial
 from sales.services import selling
-from tests.api.conftest import token_client
-from tests.concurrency import postgresql_only, run_in_thread, waits_for_a_lock
+from tests.api.helpers import token_client
+from tests.concurrency import hold_after, postgresql_only, run_both, waits_for_a_lock
 from tests.factories import (
     OutletFactory,
     ProductFactory,
@@ -48,28 +46,10 @@ def sell(api, outlet, product, serials, **headers):
     return api.post(SALES, body, format="json", **headers)
 
 
-def post_both(calls):
-    start, results = threading.Barrier(2, timeout=TIMEOUT), []
-    threads = [run_in_thread(call, results, start) for call in calls]
-    for thread in threads:
-        thread.join(timeout=TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a request did not finish"
-    assert len(results) == 2, results
-    return results
-
-
 @pytest.fixture
 def both_checked_before_either_locks(monkeypatch):
     """Hold each sale after its check until both tills have checked."""
-    checked = threading.Barrier(2, timeout=TIMEOUT)
-    plan_units = selling._plan_units
-
-    def plan_then_wait(**kwargs):
-        plan = plan_units(**kwargs)
-        checked.wait()
-        return plan
-
-    monkeypatch.setattr(selling, "_plan_units", plan_then_wait)
+    hold_after(monkeypatch, selling, "_plan_units", timeout=TIMEOUT)
 
 
 def test_two_tills_selling_one_unit_at_once_make_one_sale(shop, both_checked_before_either_locks):
@@ -80,7 +60,7 @@ def test_two_tills_selling_one_unit_at_once_make_one_sale(shop, both_checked_bef
         token_client(UserFactory(username="till-2", groups=["Staff"])),
     ]
 
-    results = post_both(
+    results = run_both(
         [lambda till=till: sell(till, outlet, product, ["BP-0001"]) for till in tills]
     )
 
@@ -122,7 +102,7 @@ def test_two_tills_recording_one_new_serial_at_once_make_one_sale(
         }
         return lambda: till.post(SALES, body, format="json")
 
-    results = post_both([sell_as_new(till) for till in tills])
+    results = run_both([sell_as_new(till) for till in tills])
 
     assert sorted(response.status_code for response in results) == [201, 409]
     lost = next(response for response in results if response.status_code == 409)
@@ -153,7 +133,7 @@ def test_two_copies_of_one_sale_at_once_make_one_sale(shop, monkeypatch):
 
     monkeypatch.setattr(selling, "_plan_units", plan_once_the_copy_waits)
 
-    results = post_both(
+    results = run_both(
         [
             lambda till=till: sell(
                 till, outlet, product, ["BP-0002"], HTTP_IDEMPOTENCY_KEY="till-1-sale-0001"

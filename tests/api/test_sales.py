@@ -13,7 +13,7 @@ from api.models import IdempotentRequest
 from inventory.models import SerialEventKind, SerialRecord, SerialStatus, StockLevel
 from sales.models import Sale, SaleLineSerial
 from sales.services import LineInput, sale_create
-from tests.api.conftest import token_client
+from tests.api.helpers import codes, errors, token_client
 from tests.factories import (
     CustomerFactory,
     OutletFactory,
@@ -30,14 +30,6 @@ SALES = reverse("api:sale-list")
 
 def detail_url(pk) -> str:
     return reverse("api:sale-detail", args=[pk])
-
-
-def errors(response) -> list[dict]:
-    return response.json()["errors"]
-
-
-def codes(response) -> list[str]:
-    return [error["code"] for error in errors(response)]
 
 
 @pytest.fixture

@@ -586,7 +586,7 @@ def test_a_history_cursor_from_another_units_history_is_404(manager_api, unit, s
 
 
 def test_history_needs_the_view_permission(anonymous_api, unit):
-    from tests.api.conftest import token_client
+    from tests.api.helpers import token_client
     from tests.factories import UserFactory
 
     nobody = token_client(UserFactory(username="no-role"))

@@ -1,7 +1,5 @@
 """POST /api/v1/serial-numbers/bulk/: Add Serial numbers, many at once, all or nothing."""
 
-import threading
-
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -9,15 +7,11 @@ from rest_framework.test import APIClient
 from api.models import IdempotentRequest
 from api.services import api_token_create
 from inventory.models import SerialRecord, SerialStatus
-from tests.api.conftest import token_client
-from tests.concurrency import postgresql_only, run_in_thread
+from tests.api.helpers import codes, token_client
+from tests.concurrency import postgresql_only, run_both
 from tests.factories import OutletFactory, ProductFactory, SerialRecordFactory, UserFactory
 
 BULK_URL = reverse("api:serial-bulk")
-
-
-def codes(response) -> list[str]:
-    return [error["code"] for error in response.json()["errors"]]
 
 
 @pytest.fixture
@@ -358,18 +352,6 @@ def test_a_key_is_one_users_another_user_with_it_adds_their_own_batch(
 
 # Two at once (PostgreSQL) -----------------------------------------------------------
 
-TIMEOUT = 20
-
-
-def post_both(calls):
-    start, results = threading.Barrier(2, timeout=TIMEOUT), []
-    threads = [run_in_thread(call, results, start) for call in calls]
-    for thread in threads:
-        thread.join(timeout=TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a request did not finish"
-    assert len(results) == 2, results
-    return results
-
 
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
@@ -382,7 +364,7 @@ def test_two_overlapping_batches_at_once_record_each_serial_once(roles):
         token_client(UserFactory(username="script-1", groups=["Managers"])),
     )
 
-    results = post_both(
+    results = run_both(
         [
             lambda: bulk(till, shop, ["RACE-1", "RACE-2", "TILL-3"]),
             lambda: bulk(script, shop, ["race-2", "RACE-1", "SCRIPT-3"]),
@@ -418,7 +400,7 @@ def test_two_copies_of_one_request_at_once_make_one_batch(roles):
     def sender(till):
         return lambda: bulk(till, shop, ["COPY-1", "COPY-2"], HTTP_IDEMPOTENCY_KEY="copy-0001")
 
-    results = post_both([sender(till) for till in tills])
+    results = run_both([sender(till) for till in tills])
 
     assert [response.status_code for response in results] == [201, 201]
     assert results[0].json() == results[1].json()

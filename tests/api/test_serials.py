@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from inventory.models import SerialRecord, SerialStatus
 from sales.services import LineInput, sale_create
-from tests.api.conftest import token_client
+from tests.api.helpers import codes, token_client
 from tests.factories import (
     CustomerFactory,
     OutletFactory,
@@ -26,10 +26,6 @@ HOSTILE_IDS = ["99999999999999999999999999", "-1", "0", "\u0661\u0662", "\u00b2"
 
 def detail_url(pk) -> str:
     return reverse("api:serial-detail", args=[pk])
-
-
-def codes(response) -> list[str]:
-    return [error["code"] for error in response.json()["errors"]]
 
 
 def sell(unit: SerialRecord, *, customer=None, at: datetime | None = None):

@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 
 from api.throttling import TokenRateThrottle
-from tests.api.conftest import token_client
+from tests.api.helpers import token_client
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

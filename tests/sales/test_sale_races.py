@@ -14,7 +14,7 @@ from inventory.models import SerialEvent, SerialRecord, SerialStatus, StockLevel
 from sales.models import Sale, SaleLineSerial
 from sales.services import LineInput, SaleRefused, sale_create
 from sales.services import selling as services
-from tests.concurrency import postgresql_only, run_in_thread
+from tests.concurrency import hold_after, postgresql_only, run_both, run_in_thread
 from tests.factories import (
     OutletFactory,
     ProductFactory,
@@ -40,28 +40,7 @@ def shop():
 @pytest.fixture
 def both_checked_before_either_locks(monkeypatch):
     """Hold each sale after its check until both clerks have checked."""
-    checked = threading.Barrier(2, timeout=TIMEOUT)
-    plan_units = services._plan_units
-
-    def plan_then_wait(**kwargs):
-        plan = plan_units(**kwargs)
-        checked.wait()
-        return plan
-
-    monkeypatch.setattr(services, "_plan_units", plan_then_wait)
-
-
-def run_both(calls):
-    """Run two calls at once; their results (a Sale or a SaleRefused), in finishing order."""
-    start, results = threading.Barrier(2, timeout=TIMEOUT), []
-    threads = [run_in_thread(call, results, start) for call in calls]
-    for thread in threads:
-        thread.join(timeout=TIMEOUT)
-    assert not any(thread.is_alive() for thread in threads), "a sale did not finish"
-    # A thread that died of anything but a ValidationError (a deadlock, an
-    # IntegrityError) leaves no result.
-    assert len(results) == 2, results
-    return results
+    hold_after(monkeypatch, services, "_plan_units", timeout=TIMEOUT)
 
 
 def one_sale_one_refusal(results):
