@@ -50,12 +50,19 @@ FAULTY = "inventory.faulty_serialrecord"
 TRANSFER = "inventory.transfer_serialrecord"
 
 
-def serial_detail(pk: int) -> dict[str, Any]:
-    """The serial page's facts about a unit, read afresh; its sale and warranty found as there."""
+def _serial(pk: int | None) -> SerialRecord:
+    """The unit, or 404; `pk` None (by the pages' rule "١٢" or 10**30 is no id) is none."""
     try:
-        serial = selectors.serial_get(pk=pk)
+        if pk is None:
+            raise SerialRecord.DoesNotExist
+        return selectors.serial_get(pk=pk)
     except SerialRecord.DoesNotExist:
         raise NotFound(_("No such serial number.")) from None
+
+
+def serial_detail(pk: int | None) -> dict[str, Any]:
+    """The serial page's facts about a unit, read afresh; its sale and warranty found as there."""
+    serial = _serial(pk)
     # Only a Sold unit's latest Sold event is read (two queries); others read none.
     sale_event = selectors.serial_sale_event(serial=serial, history=[], complete=False)
     warranty = selectors.serial_warranty(serial=serial, sale_event=sale_event)
@@ -87,18 +94,11 @@ class SerialViewSet(mixins.ListModelMixin, ApiViewSet):
         return selectors.serial_list()
 
     def get_object(self) -> SerialRecord:
-        # The pages' rule for ids: "١٢" or 10**30 is no serial's id, and never a 500.
-        pk = object_id(self.kwargs["pk"])
-        try:
-            if pk is None:
-                raise SerialRecord.DoesNotExist
-            return selectors.serial_get(pk=pk)
-        except SerialRecord.DoesNotExist:
-            raise NotFound(_("No such serial number.")) from None
+        return _serial(object_id(self.kwargs["pk"]))
 
     @extend_schema(responses=SerialDetailSerializer)
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
-        return Response(serial_detail(self.get_object().pk))
+        return Response(serial_detail(object_id(self.kwargs["pk"])))
 
     @extend_schema(
         request=SerialCreateSerializer,

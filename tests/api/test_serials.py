@@ -126,6 +126,19 @@ def test_a_page_costs_the_same_queries_whatever_its_size_and_depth(
     assert len(response.json()["results"]) == page_size
 
 
+def test_a_units_detail_reads_it_once(staff_api, shop, django_assert_num_queries):
+    main, _harbour, product = shop
+    unit = SerialRecordFactory(product=product, outlet=main, serial="BP-ONCE")
+    staff_api.get(LIST_URL)  # stamps the token's last_used_at
+
+    # The token with its user, the user's and the group's permissions, the unit.
+    with django_assert_num_queries(4):
+        response = staff_api.get(detail_url(unit.pk))
+
+    assert response.status_code == 200
+    assert response.json()["serial"] == "BP-ONCE"
+
+
 def test_q_finds_units_whose_serial_contains_the_text_whatever_its_case_or_width(staff_api, shop):
     main, _harbour, product = shop
     wanted = SerialRecordFactory(serial="FULL-1234", product=product, outlet=main)
