@@ -56,7 +56,9 @@ def integration_user_create(*, username: str, role: str, created_by: User) -> tu
     if role not in ROLES:
         message = _("Choose Staff or Managers.")
         raise ValidationError({"role": ValidationError(message, code="invalid")})
-    username = username.strip()
+    # Normalised first (NFKC, as Django stores it), so the case-blind check below
+    # sees the name that will be saved: "ＴＩＬＬ-1" is "TILL-1", taken by "till-1".
+    username = User.normalize_username(username.strip())
     message = _("A user with this name already exists.")
     taken = ValidationError({"username": ValidationError(message, code="name_taken")})
     if User.objects.filter(username__iexact=username).exists():

@@ -123,6 +123,12 @@ def test_the_list_costs_the_same_queries_for_more_tokens(manager_client, manager
         ("Till-Harbour", "A user with this name already exists."),
         ("till harbour!", "Enter a valid username."),
         ("", "This field is required."),
+        ("t" * 3_000, "Ensure this value has at most 150 characters (it has 3000)."),
+        # Full-width letters are the same name once normalised (NFKC), as Django stores it.
+        (
+            "\uff34\uff29\uff2c\uff2c-\uff28\uff21\uff32\uff22\uff2f\uff35\uff32",
+            "A user with this name already exists.",
+        ),
     ],
 )
 def test_a_username_that_cannot_be_used_is_refused_on_the_form(manager_client, username, message):
@@ -191,8 +197,18 @@ def test_no_key_is_made_for_an_inactive_user(manager_client):
 
 
 @pytest.mark.parametrize("name", ["api_tokens:token_replace", "api_tokens:token_revoke"])
-def test_an_unknown_token_is_404(manager_client, name):
-    assert manager_client.post(reverse(name, args=[999999])).status_code == 404
+@pytest.mark.parametrize("pk", [999999, 2**63, 10**30])
+def test_an_unknown_token_is_404(manager_client, name, pk):
+    assert manager_client.post(reverse(name, args=[pk])).status_code == 404
+
+
+def test_a_nul_in_the_username_is_refused_and_saves_nothing(manager_client):
+    response = add(manager_client, "till\x00harbour")
+
+    assert response.status_code == 400
+    assert "a form field contained an invalid character" in response.content.decode()
+    assert not User.objects.filter(username__startswith="till").exists()
+    assert not ApiToken.objects.exists()
 
 
 def _pages(token_pk: int) -> list[tuple[str, str]]:
