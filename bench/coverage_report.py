@@ -22,7 +22,7 @@ import statistics
 import sys
 import time
 
-from bench.harness import bench_user_create, django_setup, run_on_each_database
+from bench.harness import bench_user_create, django_setup, page_queries, run_on_each_database
 
 PG_DATABASE = "serialdesk_bench_coverage"
 PAGES = {
@@ -205,17 +205,7 @@ def _time_page(client, *, name: str, path: str, args: argparse.Namespace, captur
     timings = [get() for _ in range(args.rounds)]
     with capture(connection) as queries:
         get()
-    # Less session and auth look-ups (the session is saved on every request).
-    work = [
-        q
-        for q in queries.captured_queries
-        if "django_session" not in q["sql"]
-        and "auth_" not in q["sql"]
-        and q["sql"] not in ("BEGIN", "COMMIT")
-    ]
-    if args.show_queries:
-        for query in queries.captured_queries:
-            print(f"{query['time']}  {query['sql'][:300]}")
+    work = page_queries(queries.captured_queries, show=args.show_queries)
     print(
         f"{connection.vendor:>10}  {name} (GET {path}): "
         f"median {statistics.median(timings) * 1000:.1f} ms, "

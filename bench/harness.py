@@ -70,3 +70,20 @@ def bench_user_create(*, group: str):
     user = User.objects.create_user("bench", password="bench")
     user.groups.add(Group.objects.get(name=group))
     return user
+
+
+def page_queries(captured: list[dict], *, show: bool) -> list[dict]:
+    """The queries of the page itself: less the session, auth and transaction statements.
+
+    With `show`, every captured query is printed first, with its time.
+    """
+    if show:
+        for query in captured:
+            print(f"{query['time']}  {query['sql'][:300]}")
+    return [
+        q
+        for q in captured
+        if "django_session" not in q["sql"]
+        and "auth_" not in q["sql"]
+        and q["sql"] not in ("BEGIN", "COMMIT")
+    ]

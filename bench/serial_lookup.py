@@ -17,7 +17,7 @@ import statistics
 import sys
 import time
 
-from bench.harness import bench_user_create, django_setup, run_on_each_database
+from bench.harness import bench_user_create, django_setup, page_queries, run_on_each_database
 
 PG_DATABASE = "serialdesk_bench_lookup"
 PAGE = "/inventory/serials/lookup/"
@@ -90,17 +90,7 @@ def run_target(args: argparse.Namespace) -> None:
     timings = [timed(n) for n in picks[1:-1]]
     with CaptureQueriesContext(connection) as queries:
         look_up(picks[-1])
-    # Less session and auth look-ups (the session is saved on every request).
-    work = [
-        q
-        for q in queries.captured_queries
-        if "django_session" not in q["sql"]
-        and "auth_" not in q["sql"]
-        and q["sql"] not in ("BEGIN", "COMMIT")
-    ]
-    if args.show_queries:
-        for query in queries.captured_queries:
-            print(f"{query['time']}  {query['sql'][:300]}")
+    work = page_queries(queries.captured_queries, show=args.show_queries)
     print(
         f"{connection.vendor:>10}  look up one serial among {args.rows:,} "
         f"(GET {PAGE}?q=<exact serial>, redirect to its page): "
