@@ -17,13 +17,12 @@ class ActionPermissions(BasePermission):
         method = request.method.lower()
         if method == "options":
             return True  # It describes the endpoint; the methods it offers are checked below.
-        action = getattr(view, "action", None)
-        if action in (None, "metadata"):
+        action: str | None = getattr(view, "action", None)
+        if action is None or action == "metadata":
             # A plain view's methods (HEAD is its GET); also OPTIONS asking
             # whether this user may POST.
-            action = getattr(view, "action_map", {}).get(method) or (
-                "get" if method == "head" else method
-            )
+            mapped: str | None = getattr(view, "action_map", {}).get(method)
+            action = mapped or ("get" if method == "head" else method)
         if not hasattr(view, action):
             return True  # No such action here: the view answers 405 Method Not Allowed.
         needed = getattr(view, "action_permissions", {}).get(action)

@@ -54,7 +54,8 @@ def run_both(calls, *, timeout: float = 20) -> list:
     A thread that died of anything but a ValidationError (a deadlock, an
     IntegrityError, a failed assertion) leaves no result, and this fails.
     """
-    start, results = threading.Barrier(2, timeout=timeout), []
+    start = threading.Barrier(2, timeout=timeout)
+    results: list = []
     threads = [run_in_thread(call, results, start) for call in calls]
     for thread in threads:
         thread.join(timeout=timeout)
