@@ -107,3 +107,34 @@ def test_the_browsable_api_works_under_the_content_security_policy(page, log_in,
     expect(page.get_by_text('"name": "Grinder"')).to_be_visible()
     expect(page.get_by_text('"name": "Kettle"')).to_have_count(0)
     assert refused == []
+
+
+def test_a_manager_makes_a_key_on_a_phone(browser, live_server):
+    UserFactory(username="mia", groups=["Managers"])
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto("/accounts/login/")
+        page.get_by_label("Username").fill("mia")
+        page.get_by_label("Password").fill("secret-pass-123")
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+        page.get_by_role("button", name="Toggle menu").click()
+        page.get_by_role("button", name="API", exact=True).click()
+        page.get_by_role("link", name="API tokens").click()
+        expect(page.get_by_role("heading", name="API tokens")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.get_by_role("button", name="Add integration user").click()
+        page.get_by_label("Username").fill("web-shop")
+        page.get_by_label("Role").select_option(label="Managers")
+        page.get_by_role("button", name="Add integration user").click()
+
+        expect(page.get_by_text("Copy this key now: it will not be shown again.")).to_be_visible()
+        assert len(page.get_by_label("Key").input_value()) >= 40
+        # The curl example is long: it wraps or scrolls in its box, not the page.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.get_by_role("link", name="Done").click()
+        expect(page.get_by_role("row").filter(has_text="web-shop")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
