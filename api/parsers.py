@@ -1,4 +1,4 @@
-"""A JSON body is refused whole when it holds a NUL character anywhere."""
+"""A JSON body is refused whole when it holds a NUL character anywhere or nests too deeply."""
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -13,13 +13,34 @@ class RequestTooLarge(APIException):
     default_code = "too_large"
 
 
-def _has_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
+# No request of the API nests deeper than a sale's lines' serials (3 levels).
+# Python's JSON reader gives up (RecursionError) near 1,000 levels, and the code
+# that walks a body after it would fail sooner: refuse well before either.
+MAX_DEPTH = 32
+
+
+class TooDeep(Exception):
+    """The body nests lists and objects deeper than MAX_DEPTH."""
+
+
+def _has_nul(data) -> bool:
+    """True when a key or text anywhere in `data` holds a NUL; TooDeep past MAX_DEPTH.
+
+    A loop over a stack, not recursion, so a deep body cannot exhaust Python's stack.
+    """
+    stack = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict | list):
+            if depth >= MAX_DEPTH:
+                raise TooDeep
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                stack.append((key, depth + 1))
+                stack.append((item, depth + 1))
     return False
 
 
@@ -36,7 +57,19 @@ class NulRefusingJSONParser(JSONParser):
         length = request.META.get("CONTENT_LENGTH") if request is not None else None
         if length and length.isdigit() and int(length) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             raise RequestTooLarge()
-        data = super().parse(stream, media_type, parser_context)
-        if _has_nul(data):
+        too_deep = ParseError(
+            _("The JSON nests lists and objects more than %(depth)d levels deep.")
+            % {"depth": MAX_DEPTH},
+            code="parse_error",
+        )
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise too_deep from None
+        try:
+            has_nul = _has_nul(data)
+        except TooDeep:
+            raise too_deep from None
+        if has_nul:
             raise ParseError(_("The request holds a NUL character."), code="nul_character")
         return data

@@ -31,3 +31,16 @@ class ActionPermissions(BasePermission):
         if isinstance(needed, str):
             needed = (needed,)
         return request.user.has_perms(needed)
+
+
+# The API's root, schema and docs describe data that needs a role to read: the
+# permission both groups hold, so a signed-in user in no group reads none of them.
+API_READ = "inventory.view_serialrecord"
+
+
+class ReadsTheApi(BasePermission):
+    """Allow a signed-in user who may view serial numbers (Staff, Managers)."""
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_perm(API_READ))

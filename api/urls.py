@@ -1,11 +1,12 @@
 """/api/v1/: the REST API, its OpenAPI schema and its docs page."""
 
 from csp.decorators import csp_update
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from rest_framework import routers
 
+from api.permissions import API_READ
 from api.views.base import ApiViewMixin
 from api.views.catalog import OutletViewSet, ProductViewSet
 from api.views.sales import (
@@ -27,11 +28,20 @@ SWAGGER_UI_STYLE = "'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"
 class ApiRootView(ApiViewMixin, routers.APIRootView):
     """Serialdesk's API: follow a link to a resource."""
 
-    action_permissions = {"get": ()}
+    action_permissions = {"get": API_READ}
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """The docs page; `permission_required` names its permission on the 403 page."""
+
+    permission_required = API_READ
 
 
 class Router(routers.DefaultRouter):
     APIRootView = ApiRootView
+    # No /products.json/ or /serial-numbers/1.json/: an answer's format comes from
+    # Accept or ?format=, so every endpoint has one address (docs/decisions.md).
+    include_format_suffixes = False
 
 
 router = Router()
@@ -46,14 +56,20 @@ router.register("customers", CustomerViewSet, basename="customer")
 urlpatterns = [
     path("", include(router.urls)),
     path("lookup/", SerialLookupView.as_view(), name="lookup"),
-    # A script may fetch the schema with its token; an anonymous call gets 401 JSON.
+    # A script may fetch the schema with its token; an anonymous call gets 401 JSON,
+    # a user in no group 403 (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]).
     path("schema/", SpectacularJSONAPIView.as_view(), name="schema"),
     # The docs page is a page like the others: a signed-in user, or the login page
-    # (DRF exempts its views from the login-required middleware).
+    # (DRF exempts its views from the login-required middleware); without the role,
+    # the 403 page.
     path(
         "docs/",
         csp_update({"style-src": [SWAGGER_UI_STYLE]})(
-            login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema"))
+            login_required(
+                permission_required(API_READ, raise_exception=True)(
+                    ApiDocsView.as_view(url_name="api:schema")
+                )
+            )
         ),
         name="docs",
     ),

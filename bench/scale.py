@@ -43,6 +43,11 @@ OUTLETS = 20
 SERIALS = 1_000_000
 EVENTS = 300_000
 LONG_HISTORY = 1_000
+# Sales for the Dashboard's chart: one per unit Sold (at its "sold" event's time),
+# and these of products without serial numbers over the three years; a claim on
+# every CLAIM_EVERY-th unit sold.
+PLAIN_SALES = 100_000
+CLAIM_EVERY = 100
 # Units recorded together (one "Add Serial numbers" or import): same product,
 # outlet, user and time, as the real table fills.
 UNITS_PER_BATCH = 100
@@ -181,6 +186,31 @@ def _delete_bench_writes(fixtures: Fixtures) -> None:
     serial_tally_rebuild(dry_run=False)
 
 
+def _dashboard_forget(fixtures: Fixtures) -> None:
+    """The next Dashboard is a first view: it works out the trends itself."""
+    from reports.models import DashboardSnapshot
+
+    DashboardSnapshot.objects.all().delete()
+
+
+def _dashboard_age(fixtures: Fixtures) -> None:
+    """The next Dashboard finds its trends an hour old and queues their refresh (no worker
+    runs here, so the queued task is dropped again)."""
+    from django.db.models import F
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from reports.models import DashboardSnapshot
+
+    # Aged once: the same stale snapshot every round, as pages see it until a worker
+    # has refreshed it; each round asks for the refresh again.
+    DashboardSnapshot.objects.filter(taken_at__gt=timezone.now() - timedelta(minutes=30)).update(
+        taken_at=F("taken_at") - timedelta(hours=1)
+    )
+    DashboardSnapshot.objects.update(refresh_requested_at=None)
+    DBTaskResult.objects.filter(task_path="reports.tasks.dashboard_refresh_task").delete()
+
+
 LIST = "/inventory/serials/"
 API_LIST = "/api/v1/serial-numbers/"
 
@@ -219,7 +249,26 @@ MEASUREMENTS = [
         "list-page-5000", "list, page 5,000 (its Next link)", "GET", LIST + "?after={deep}", 150
     ),
     Measurement("list-page-last", "list, last page", "GET", LIST + "?last=1", 150),
-    Measurement("dashboard", "dashboard (counts by status)", "GET", "/", 50),
+    # The Dashboard's first view ever works out the trends (units sold per week, age
+    # of stock) in the request; later ones read them, and a stale one queues a refresh.
+    Measurement(
+        "dashboard-first",
+        "Dashboard, first view ever (works out the trends)",
+        "GET",
+        "/",
+        1_000,
+        rounds=3,
+        after_round=_dashboard_forget,
+    ),
+    Measurement("dashboard", "Dashboard (charts)", "GET", "/", 50),
+    Measurement(
+        "dashboard-stale",
+        "Dashboard, trends stale (queues their refresh)",
+        "GET",
+        "/",
+        50,
+        after_round=_dashboard_age,
+    ),
     Measurement(
         "serial-page",
         "serial page, unit with 1,000 events",
@@ -332,8 +381,8 @@ def _marker(serials: int) -> str:
     """The database comment that says a load finished, and of what size."""
     events = _events_for(serials)
     return (
-        f"serialdesk bench-scale v1: {PRODUCTS} products, {OUTLETS} outlets, "
-        f"{serials} serials, {events} events"
+        f"serialdesk bench-scale v2: {PRODUCTS} products, {OUTLETS} outlets, "
+        f"{serials} serials, {events} events, sales of the sold ones and {PLAIN_SALES}"
     )
 
 
@@ -349,6 +398,7 @@ def load(serials: int) -> None:
     from catalog.models import Product
     from inventory.models import Outlet, SerialEvent, SerialRecord, StockLevel
     from inventory.services import serial_tally_rebuild
+    from sales.models import Sale, SaleLine, SaleLineSerial, WarrantyClaim
 
     product = Product._meta.db_table
     outlet = Outlet._meta.db_table
@@ -356,6 +406,8 @@ def load(serials: int) -> None:
     event = SerialEvent._meta.db_table
     stock = StockLevel._meta.db_table
     user = User._meta.db_table
+    sale, line = Sale._meta.db_table, SaleLine._meta.db_table
+    sold_unit, claim = SaleLineSerial._meta.db_table, WarrantyClaim._meta.db_table
     batches = -(-serials // UNITS_PER_BATCH)
     events = _events_for(serials)
 
@@ -490,6 +542,66 @@ def load(serials: int) -> None:
             "CROSS JOIN generate_series(0, %s - 1) i",
             [LONG_HISTORY],
         )
+        # A sale of one line for each unit Sold, at its "sold" event's time, and
+        # sales of products without serials; ids drawn first, so lines and units
+        # can name their sale in the same set-based statements.
+        step(
+            "sales to make",
+            "CREATE TEMP TABLE bench_sale AS "
+            f"SELECT nextval(pg_get_serial_sequence('{sale}', 'id')) AS sale_id, "
+            f"nextval(pg_get_serial_sequence('{line}', 'id')) AS line_id, "
+            "r.id AS serial_id, r.product_id, r.outlet_id, e.user_id, e.created_at, "
+            "1 AS quantity, p.retail_price "
+            f"FROM {event} e JOIN {record} r ON r.id = e.serial_id "
+            f"JOIN {product} p ON p.id = r.product_id WHERE e.kind = 'sold' "
+            "UNION ALL "
+            f"SELECT nextval(pg_get_serial_sequence('{sale}', 'id')), "
+            f"nextval(pg_get_serial_sequence('{line}', 'id')), NULL, p.id, o.id, u.id, "
+            "now() - random() * make_interval(years => %s), 1 + floor(random() * 3)::int, "
+            "p.retail_price "
+            "FROM generate_series(1, %s) n "
+            f"JOIN (SELECT id, retail_price, row_number() OVER (ORDER BY id) AS k FROM {product} "
+            "WHERE NOT has_serial_numbers) p "
+            f"ON p.k = 1 + n %% {PRODUCTS - SERIALISED_PRODUCTS} "
+            "JOIN bench_outlet o ON o.k = 1 + (n / 7) %% %s "
+            "JOIN bench_user u ON u.k = 1 + n %% %s",
+            [YEARS, PLAIN_SALES, OUTLETS, STAFF_USERS],
+        )
+        step(
+            "sales",
+            f"INSERT INTO {sale} (id, outlet_id, customer_id, clerk_id, created_at, total) "
+            "SELECT sale_id, outlet_id, NULL, user_id, created_at, quantity * retail_price "
+            "FROM bench_sale ORDER BY sale_id",
+        )
+        step(
+            "sale lines",
+            f"INSERT INTO {line} (id, sale_id, position, product_id, quantity, unit_price) "
+            "SELECT line_id, sale_id, 1, product_id, quantity, retail_price "
+            "FROM bench_sale ORDER BY line_id",
+        )
+        step(
+            "units sold",
+            f"INSERT INTO {sold_unit} (line_id, serial_id, returned_at) "
+            "SELECT line_id, serial_id, NULL FROM bench_sale "
+            "WHERE serial_id IS NOT NULL ORDER BY line_id",
+        )
+        # Claims opened up to 60 days after the sale; those of the last 90 days
+        # mostly still open (Open, In repair, Sent to supplier), older ones closed.
+        step(
+            "warranty claims",
+            f"INSERT INTO {claim} (serial_id, sale_id, customer_id, fault_description, status, "
+            "warranty_expired, opened_by_id, created_at, updated_at) "
+            "SELECT serial_id, sale_id, NULL, 'Bench fault', "
+            "CASE WHEN opened < now() - interval '90 days' THEN "
+            "(ARRAY['resolved_repaired', 'resolved_replaced', 'resolved_refunded', "
+            "'rejected'])[1 + serial_id %% 4] "
+            "ELSE (ARRAY['open', 'open', 'in_repair', 'sent_to_supplier', "
+            "'resolved_repaired'])[1 + serial_id %% 5] END, "
+            "false, user_id, opened, opened "
+            "FROM (SELECT *, least(created_at + random() * interval '60 days', now()) AS opened "
+            "FROM bench_sale WHERE serial_id %% %s = 0) c",
+            [CLAIM_EVERY],
+        )
         # Counts as the shop keeps them: one per unit In stock, with a few
         # counted higher than the serials say (what the coverage report finds);
         # the products without serials counted at every outlet.
@@ -509,7 +621,7 @@ def load(serials: int) -> None:
         print(f"  serial tally: {time.perf_counter() - counting:.1f} s", flush=True)
         step(
             "drop temporary tables",
-            "DROP TABLE bench_batch, bench_product, bench_outlet, bench_user",
+            "DROP TABLE bench_batch, bench_product, bench_outlet, bench_user, bench_sale",
         )
         committing = time.perf_counter()
     # The foreign keys are deferred: PostgreSQL checks every new row's here.

@@ -12,11 +12,19 @@ _ProductT = TypeVar("_ProductT", bound=models.Model)
 
 class ProductQuerySet(models.QuerySet[_ProductT]):
     def search(self, text: str) -> Self:
-        """Products whose name or SKU contains `text`, ignoring case (all when blank)."""
+        """Products whose name or SKU contains `text`, ignoring case (all when blank).
+
+        Also the product `text` names as a picker writes it, "Name (SKU)": the
+        text of a product picked earlier finds that product, not "no match".
+        """
         text = text.strip()
         if not text:
             return self
-        return self.filter(models.Q(name__icontains=text) | models.Q(sku__icontains=text))
+        found = models.Q(name__icontains=text) | models.Q(sku__icontains=text)
+        name, _separator, sku = text.rpartition(" (")
+        if name.strip() and sku.endswith(")"):
+            found |= models.Q(name__iexact=name.strip(), sku__iexact=sku[:-1].strip())
+        return self.filter(found)
 
 
 class Product(models.Model):

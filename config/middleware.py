@@ -1,3 +1,4 @@
+import logging
 from collections.abc import Callable
 from importlib import import_module
 
@@ -9,6 +10,8 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.cache import add_never_cache_headers
 
 from config import views
+
+logger = logging.getLogger(__name__)
 
 FORM_CONTENT_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
@@ -75,3 +78,26 @@ class NoStoreForSignedInUsersMiddleware:
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+class DatabaseOutageMiddleware:
+    """Answer 503 with Retry-After when a view cannot reach the database.
+
+    Pages get the 503 page, the API its JSON error (`unavailable`). Errors about
+    the statement itself (a deadlock, a timeout) stay 500s: see
+    `config.views.is_database_outage`. An outage met before the view runs (the
+    session read by the login check) reaches `config.views.server_error`, which
+    answers the same.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not views.is_database_outage(exception):
+            return None
+        logger.warning("The database is not reachable: %s", exception)
+        return views.service_unavailable(request)

@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.middleware.RefuseNulCharactersMiddleware",
+    # A view that cannot reach the database answers 503 with Retry-After.
+    "config.middleware.DatabaseOutageMiddleware",
     "config.middleware.NoStoreForSignedInUsersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -274,6 +276,11 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 # Serialdesk setting: list and export page size.
 SERIALDESK_PAGE_SIZE = env_int("SERIALDESK_PAGE_SIZE", 50)
 
+# The Dashboard's units sold per week and age of stock are worked out by a
+# background task (docs/decisions.md, Reports); a page showing figures older than
+# this asks for new ones.
+SERIALDESK_DASHBOARD_REFRESH_SECONDS = env_int("SERIALDESK_DASHBOARD_REFRESH_SECONDS", 300)
+
 # Import CSV: the largest file accepted, checked before it is read (10 MB is
 # about 400,000 rows).
 SERIALDESK_IMPORT_MAX_BYTES = env_int("SERIALDESK_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
@@ -310,6 +317,8 @@ MEDIA_ROOT = Path(os.environ.get("SERIALDESK_MEDIA_ROOT") or BASE_DIR / "media")
 # and may be resumed. A chunk of 10,000 rows takes about a second; checking all
 # rows of a 1,000,000-row file first takes under a minute.
 SERIALDESK_JOB_STALE_SECONDS = env_int("SERIALDESK_JOB_STALE_SECONDS", 300)
+# A job no worker has taken for this long says so on its page: is a worker running?
+SERIALDESK_JOB_UNCLAIMED_SECONDS = env_int("SERIALDESK_JOB_UNCLAIMED_SECONDS", 120)
 
 # Import CSV: a file with more rows than this, or bigger than
 # SERIALDESK_IMPORT_MAX_BYTES, runs as a background job, which accepts files
@@ -356,7 +365,8 @@ SPECTACULAR_SETTINGS = {
     "and scripts. Send `Authorization: Token <key>`; Managers make keys on the API tokens page.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # The role the data needs (Staff or Managers): api/permissions.py.
+    "SERVE_PERMISSIONS": ["api.permissions.ReadsTheApi"],
     "COMPONENT_SPLIT_REQUEST": True,
     # A serial's and a claim's statuses are both fields named `status`: named
     # here, each set of choices is one enum in the schema whatever its field.

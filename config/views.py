@@ -1,15 +1,19 @@
 import logging
+import sys
+from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.exceptions import (
     DisallowedHost,
     RequestDataTooBig,
     TooManyFieldsSent,
     TooManyFilesSent,
 )
+from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -46,6 +50,7 @@ API_ERRORS = {
     403: ("permission_denied", _lazy("You do not have permission to perform this action.")),
     404: ("not_found", _lazy("Not found.")),
     500: ("server_error", _lazy("Something went wrong on our side and has been logged.")),
+    503: ("unavailable", _lazy("The database is not reachable. Try again in a moment.")),
 }
 
 
@@ -121,13 +126,77 @@ def page_not_found(request: HttpRequest, exception) -> HttpResponse:
     return _error_page(request, "404.html", 404)
 
 
+# A database outage (PostgreSQL restarting, the network to it down) is not a
+# bug: 503 with Retry-After, so a till or script waits and tries again, and the
+# page tells the clerk the same. Only errors about reaching the database count:
+# a deadlock, a lock or statement timeout stays a 500, since trying the same
+# request again is no cure for those.
+RETRY_AFTER_SECONDS = 30
+# PostgreSQL's SQLSTATEs for a server that is shutting down or starting up;
+# class 08 is every "connection exception".
+PG_SERVER_GOING = {"57P01", "57P02", "57P03"}
+SQLITE_CANTOPEN = 14
+
+
+def is_database_outage(exc: BaseException | None) -> bool:
+    """True for an error about reaching the database, not about the statement sent."""
+    if isinstance(exc, InterfaceError):
+        return True  # The connection is closed or unusable: nothing was sent.
+    if not isinstance(exc, OperationalError):
+        return False
+    cause: Any = exc.__cause__  # The driver's own error, which Django wraps.
+    if hasattr(cause, "sqlite_errorcode"):
+        return cause.sqlite_errorcode == SQLITE_CANTOPEN
+    if hasattr(cause, "sqlstate"):
+        # psycopg: an error the server sent has its SQLSTATE; one without any is
+        # the client's (connection refused, the server closed the connection).
+        state = cause.sqlstate
+        return state is None or state.startswith("08") or state in PG_SERVER_GOING
+    return False
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    """503: the database is not reachable; a page (or the API's JSON) saying to try again.
+
+    Who is signed in is in the database too: the page is drawn as for a visitor
+    without the menus, and nothing on it reads the database.
+    """
+    request.user = AnonymousUser()  # so no layer after this one asks the database
+    context = {
+        # A GET may simply be sent again; a form is not sent again behind the user's back.
+        "retry_url": request.get_full_path() if request.method in ("GET", "HEAD") else None,
+        "retry_seconds": RETRY_AFTER_SECONDS,
+    }
+    try:
+        response = _error_page(request, "503.html", 503, context)
+    except Exception:
+        logger.exception("The 503 page failed to render; sent the plain one instead.")
+        response = HttpResponse(
+            format_html(
+                '<!doctype html><html><head><meta charset="utf-8"><title>{}</title>'
+                "</head><body><h1>{}</h1><p>{}</p></body></html>",
+                _("Service unavailable (503)"),
+                _("Service unavailable (503)"),
+                _("The database is not reachable. Try again in a moment."),
+            ),
+            status=503,
+        )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    add_never_cache_headers(response)
+    return response
+
+
 @requires_csrf_token
 def server_error(request: HttpRequest) -> HttpResponse:
     """500: rendered with the request when that still works, as a plain page when not.
 
     The error may have broken what the layout needs (the database for the
-    user, a template), so a failure here must not hide the page.
+    user, a template), so a failure here must not hide the page. A database
+    outage met outside a view (loading the session for the login check) ends
+    here too, and gets the 503 answer.
     """
+    if is_database_outage(sys.exc_info()[1]):
+        return service_unavailable(request)
     try:
         return _error_page(request, "500.html", 500)
     except Exception:

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from config.ids import parse_id
 from inventory import services
 from inventory.models import Outlet, SerialEvent, SerialRecord, StockLevel
 
@@ -38,7 +39,7 @@ class StockLevelAdmin(admin.ModelAdmin):
         initial = super().get_changeform_initial_data(request)
         for name in ("product", "outlet"):
             value = str(initial.get(name, ""))
-            if not (value.isascii() and value.isdigit() and int(value) < 2**63):
+            if parse_id(value) is None:
                 initial.pop(name, None)
         return initial
 

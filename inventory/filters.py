@@ -10,6 +10,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
+from config.ids import IdChoiceFilter
 from config.keyset import Sort
 from config.widgets import ShopDateInput, date_format_hint
 from inventory.models import Outlet, SerialRecord, SerialStatus, StockLevel
@@ -22,7 +23,7 @@ class StockLevelFilter(django_filters.FilterSet):
         method="search_product",
         widget=forms.TextInput(attrs={"placeholder": _("Name or SKU"), "type": "search"}),
     )
-    outlet = django_filters.ModelChoiceFilter(
+    outlet = IdChoiceFilter(
         label=_("Outlet"), queryset=Outlet.objects.order_by("name", "id"), empty_label=_("Any")
     )
     serialised = django_filters.BooleanFilter(
@@ -144,7 +145,7 @@ class SerialRecordFilter(django_filters.FilterSet):
     # A type-ahead, not a <select> of every product (2,000 options made the page
     # 155 KB and most of its time); ?product=<id> links keep working.
     product = ProductPickerFilter(label=_("Product"))
-    outlet = django_filters.ModelChoiceFilter(
+    outlet = IdChoiceFilter(
         label=_("Outlet"), queryset=Outlet.objects.order_by("name", "id"), empty_label=_("Any")
     )
     status = django_filters.ChoiceFilter(

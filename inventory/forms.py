@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
+from config.ids import IdChoiceField, IdField, parse_id
 from inventory.models import Outlet, SerialImportUpload, SerialRecord
 from inventory.services import serials_parse
 from inventory.services.serials import IMPORT_UPLOAD_KEPT_FOR
@@ -33,7 +34,7 @@ MAX_ON_HAND = 1_000_000_000
 class StockSetForm(forms.Form):
     """One outlet's row of the stock form on the product page."""
 
-    outlet = forms.ModelChoiceField(
+    outlet = IdChoiceField(
         queryset=Outlet.objects.filter(is_active=True),
         widget=forms.HiddenInput,
         error_messages={"invalid_choice": _("Stock can only be set at an active outlet.")},
@@ -52,16 +53,10 @@ class StockSetForm(forms.Form):
     )
 
 
-# Primary keys as the browser sends them: ASCII digits (`"²".isdigit()` is
-# true) and within the bigint column's range, or they are not keys at all.
-_PK = re.compile(r"[0-9]{1,19}")
-_MAX_PK = 2**63 - 1
-
-
 def serial_pks(values: Iterable[str]) -> list[int]:
     """The primary keys among `values` (e.g. `?serial=` parameters); the rest is ignored."""
-    pks = (int(value) for value in values if _PK.fullmatch(value))
-    return list(dict.fromkeys(pk for pk in pks if 0 < pk <= _MAX_PK))
+    pks = (parse_id(value) for value in values)
+    return list(dict.fromkeys(pk for pk in pks if pk is not None))
 
 
 def change_token(serials: Iterable[SerialRecord]) -> str:
@@ -125,9 +120,7 @@ class SerialTransferForm(forms.Form):
             "invalid_pk_value": _("One of the selected serial numbers no longer exists."),
         },
     )
-    outlet = forms.ModelChoiceField(
-        queryset=Outlet.objects.filter(is_active=True), label=_("Outlet")
-    )
+    outlet = IdChoiceField(queryset=Outlet.objects.filter(is_active=True), label=_("Outlet"))
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
     seen_updated_at = ChangeTokenField()
 
@@ -179,12 +172,16 @@ class SerialsAddForm(forms.Form):
         label=_("Product"),
         queryset=Product.objects.filter(has_serial_numbers=True, is_active=True),
     )
-    outlet = forms.ModelChoiceField(
-        label=_("Outlet"), queryset=active_outlets(), empty_label=_("Select an outlet")
+    outlet = IdChoiceField(
+        label=_("Outlet"),
+        queryset=active_outlets(),
+        empty_label=_("Select an outlet"),
+        error_messages={"required": _("Select an outlet.")},
     )
     serial_numbers = forms.CharField(
         label=_("Serial numbers"),
         strip=False,
+        error_messages={"required": _("Enter at least one serial number.")},
         widget=forms.Textarea(attrs={"rows": 8, "class": "serial-input", "spellcheck": "false"}),
         help_text=_(
             "Separate serial numbers with commas. New lines, tabs and semicolons work too, "
@@ -256,9 +253,7 @@ class SerialsImportForm(forms.Form):
     )
     # The id of the file kept after a refused check (a SerialImportUpload), so
     # "Import only the valid rows" does not send the file again.
-    upload = forms.IntegerField(
-        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
-    )
+    upload = IdField(required=False, widget=forms.HiddenInput)
     only_valid = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):

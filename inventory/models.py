@@ -433,6 +433,13 @@ class SerialJob(models.Model):
             return 100
         return min(100, self.done * 100 // self.total) if self.total else 0
 
+    @property
+    def took(self) -> timedelta | None:
+        """From the user starting the job to its end (waits and resumes included)."""
+        if self.finished_at is None or not self.is_finished:
+            return None
+        return self.finished_at - self.created_at
+
 
 class SerialTally(models.Model):
     """How many units of a product are at an outlet in a status, kept by the services.

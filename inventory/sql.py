@@ -21,7 +21,7 @@ from datetime import datetime
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
-from inventory.models import SerialRecord, SerialTally
+from inventory.models import SerialRecord, SerialStatus, SerialTally
 
 # A (product_id, outlet_id, status) key of SerialTally, and its count or change.
 TallyKey = tuple[int, int, str]
@@ -66,8 +66,9 @@ def serial_records_insert(
     """Insert (product_id, outlet_id, serial, normalised) rows in one statement.
 
     Returns how many were inserted, counted in SerialTally in the same
-    transaction. A duplicate raises IntegrityError from the (product,
-    serial_normalised) unique constraint, and nothing is inserted or counted.
+    transaction; In stock units also count on hand (`stock_serials_arrive`). A
+    duplicate raises IntegrityError from the (product, serial_normalised)
+    unique constraint, and nothing is inserted or counted.
     """
     if not rows:
         return 0
@@ -84,8 +85,59 @@ def serial_records_insert(
     with connection.cursor() as cursor:
         cursor.execute(sql, [status, origin, created_by_id, stamp, stamp, json.dumps(rows)])
         inserted = cursor.rowcount
+    if status == SerialStatus.IN_STOCK:
+        stock_serials_arrive(counts=Counter((row[0], row[1]) for row in rows), at=created_at)
     serial_tally_apply(deltas=Counter((row[0], row[1], status) for row in rows))
     return inserted
+
+
+def stock_serials_arrive(*, counts: Mapping[tuple[int, int], int], at: datetime) -> None:
+    """Count n new In stock units per (product_id, outlet_id) on hand, before their tally.
+
+    Each labels a unit counted without a serial first (stock from before serial
+    numbers); only those beyond are units arriving, which raise on hand. So a
+    count that agreed with its In stock serials still does, and one with units
+    without serials gets closer. The stock rows are created if missing and
+    locked in (product, outlet) order first, so the In stock tally read next is
+    the one they go with: every change of In stock units updates its stock row
+    first. Three statements whatever the number of pairs.
+    """
+    if not counts:
+        return
+    from inventory.models import StockLevel
+
+    stock, tally = StockLevel._meta.db_table, SerialTally._meta.db_table
+    greatest = "GREATEST" if _is_postgresql() else "MAX"
+    source, select = _json_rows(
+        [("product_id", "bigint"), ("outlet_id", "bigint"), ("n", "bigint")]
+    )
+    rows = f"(SELECT {select}, r.position FROM {source}) AS v"
+    pairs = json.dumps([[*key, n] for key, n in sorted(counts.items())])
+    stamp = connection.ops.adapt_datetimefield_value(at)
+    counted_without_serial = (
+        f's.on_hand - COALESCE((SELECT t."count" FROM {tally} AS t WHERE t.product_id = '
+        "s.product_id AND t.outlet_id = s.outlet_id AND t.status = %s), 0)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {stock} (product_id, outlet_id, on_hand, updated_at) "
+            f"SELECT v.product_id, v.outlet_id, 0, %s FROM {rows} WHERE true "
+            "ORDER BY v.position ON CONFLICT (product_id, outlet_id) DO NOTHING",
+            [stamp, pairs],
+        )
+        if _is_postgresql():
+            cursor.execute(
+                f"SELECT s.id FROM {stock} AS s JOIN {rows} ON s.product_id = v.product_id "
+                "AND s.outlet_id = v.outlet_id ORDER BY s.product_id, s.outlet_id FOR UPDATE OF s",
+                [pairs],
+            )
+        cursor.execute(
+            f"UPDATE {stock} AS s SET on_hand = s.on_hand + v.n - {greatest}("
+            f"{counted_without_serial}, 0), updated_at = %s FROM {rows} "
+            "WHERE s.product_id = v.product_id AND s.outlet_id = v.outlet_id "
+            f"AND v.n > {greatest}({counted_without_serial}, 0)",
+            [SerialStatus.IN_STOCK.value, stamp, pairs, SerialStatus.IN_STOCK.value],
+        )
 
 
 _TALLY_COLUMNS = [

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, ProductQuerySet
+from config.ids import parse_id
 
 
 def product_label(product: Product) -> str:
@@ -98,8 +99,8 @@ class ProductPickerField(forms.Field):
         self.widget.queryset = queryset
 
     def to_python(self, value):
-        pk, text = str(value.get("pk", "")).strip(), value.get("text", "").strip()
-        if pk.isdigit():
+        pk, text = parse_id(str(value.get("pk", "")).strip()), value.get("text", "").strip()
+        if pk is not None:
             product = self.queryset.filter(pk=pk).first()
             if product:
                 return product
@@ -131,12 +132,12 @@ class ProductPickerField(forms.Field):
         return matches
 
 
-# The database's bigint: a longer id cannot name a row, and would be an error in SQL.
-_MAX_ID = 2**63 - 1
-
-
 class ProductFilterPicker(ProductPicker):
     """The picker among a list's filters: a bare ?product=<id> link shows the product's name."""
+
+    # Short enough for a filter column (13rem): "Type a product name or SKU" was
+    # cut to "Type a product name or S". The label above says "Product".
+    placeholder = _("Name or SKU")
 
     def __init__(self, attrs=None):
         super().__init__(attrs, options_url_name="inventory:product_filter_options")
@@ -163,7 +164,7 @@ class ProductFilterField(ProductPickerField):
 
     def to_python(self, value):
         pk, text = str(value.get("pk", "")).strip(), value.get("text", "").strip()
-        valid_id = pk.isascii() and pk.isdigit() and int(pk) <= _MAX_ID
+        valid_id = parse_id(pk) is not None
         product = super().to_python({"pk": pk if valid_id else "", "text": text})
         if product is None and pk:
             # A link or bookmark naming a product that is gone (or junk): an error,

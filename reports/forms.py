@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.ids import IdChoiceField
 from inventory.models import Outlet
 from reports.services import MAX_THRESHOLD
 
@@ -10,7 +11,7 @@ from reports.services import MAX_THRESHOLD
 class CoverageFilterForm(forms.Form):
     """The report's one filter: it applies to all three sections and their exports."""
 
-    outlet = forms.ModelChoiceField(
+    outlet = IdChoiceField(
         label=_("Outlet"),
         queryset=Outlet.objects.order_by("name", "id"),
         required=False,

@@ -36,3 +36,32 @@ class HighValueThreshold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} ({self.changed_at:%Y-%m-%d %H:%M})"
+
+
+# The one row of DashboardSnapshot: each refresh replaces it.
+DASHBOARD_SNAPSHOT_ID = 1
+
+
+class DashboardSnapshot(models.Model):
+    """The Dashboard's trend figures (units sold per week, age of stock in hand), worked out
+    in the background because they read too many rows to count on every request.
+
+    One row: each refresh replaces it. `figures` holds what the charts draw (JSON:
+    outlets and their units per week, units and retail value per age); the page
+    reads the row and draws it, and asks for a refresh when it is older than
+    SERIALDESK_DASHBOARD_REFRESH_SECONDS or of an earlier day.
+    """
+
+    taken_at = models.DateTimeField(_("Worked out"))
+    # The shop's day the figures were counted for: weeks and ages run from it.
+    day = models.DateField(_("Day"))
+    figures = models.JSONField(_("Figures"))
+    # Set when a refresh is queued, so a page asks a worker for one refresh at a time.
+    refresh_requested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dashboard snapshot")
+        verbose_name_plural = _("dashboard snapshots")
+
+    def __str__(self) -> str:
+        return f"Dashboard figures of {self.taken_at:%Y-%m-%d %H:%M}"

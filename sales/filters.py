@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.filters import StableOrderingFilter
+from config.ids import IdChoiceFilter
 from inventory.filters import DayFilter
 from inventory.models import Outlet, SerialRecord
 from sales import selectors
@@ -44,7 +45,7 @@ class CustomerFilter(django_filters.FilterSet):
 class SaleFilter(django_filters.FilterSet):
     """Filters of the Sales list; also what "Export CSV" exports."""
 
-    outlet = django_filters.ModelChoiceFilter(
+    outlet = IdChoiceFilter(
         label=_("Outlet"), queryset=Outlet.objects.order_by("name", "id"), empty_label=_("Any")
     )
     customer = django_filters.CharFilter(
@@ -101,7 +102,7 @@ class ClaimFilter(django_filters.FilterSet):
         empty_label=_("Any"),
         method="filter_status",
     )
-    outlet = django_filters.ModelChoiceFilter(
+    outlet = IdChoiceFilter(
         label=_("Outlet"),
         field_name="sale__outlet",
         queryset=Outlet.objects.order_by("name", "id"),
@@ -160,7 +161,7 @@ class ClaimFilter(django_filters.FilterSet):
 class ReturnFilter(django_filters.FilterSet):
     """Filters of Sales > Returns."""
 
-    outlet = django_filters.ModelChoiceFilter(
+    outlet = IdChoiceFilter(
         label=_("Outlet"), queryset=Outlet.objects.order_by("name", "id"), empty_label=_("Any")
     )
     reason = django_filters.ChoiceFilter(

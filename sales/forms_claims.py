@@ -29,3 +29,20 @@ class ClaimUpdateForm(forms.Form):
         help_text=_("Only for Resolved: replaced. A unit In stock of the same product."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+
+    def __init__(self, *args, options_url: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if options_url:
+            # As the user types, htmx asks for the In stock units whose serial
+            # contains the text and shows them under the box (the claim page's
+            # "In stock" suggestions; claim-replacement.js puts a click in the box).
+            self.fields["replacement_serial"].widget.attrs.update(
+                {
+                    "hx-get": options_url,
+                    "hx-trigger": "input changed delay:250ms",
+                    "hx-target": "#replacement-options",
+                    "hx-swap": "innerHTML",
+                    "hx-sync": "this:replace",
+                    "aria-controls": "replacement-options",
+                }
+            )

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.ids import IdChoiceField
 from inventory.forms import active_outlets
 from sales.models import ReturnOutcome, ReturnReason
 
@@ -10,9 +11,10 @@ from sales.models import ReturnOutcome, ReturnReason
 class ReturnForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=ReturnReason.choices)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=ReturnOutcome.choices)
-    outlet = forms.ModelChoiceField(
+    outlet = IdChoiceField(
         label=_("Outlet"),
         queryset=active_outlets(),
+        empty_label=_("Select an outlet"),
         help_text=_("Where a restocked unit goes."),
     )
     # No minimum here: the service says why a negative refund is refused.

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Product
+from catalog.models import Product, ProductQuerySet
+from config.ids import IdChoiceField, parse_id
 from inventory.forms import active_outlets
 from inventory.services import serials_parse
 from inventory.widgets import Picker, ProductPicker, ProductPickerField
@@ -58,8 +59,8 @@ class CustomerPickerField(forms.Field):
 
     def to_python(self, value: Any) -> Customer | None:
         value = value if isinstance(value, dict) else {}
-        pk, text = str(value.get("pk", "")).strip(), str(value.get("text", "")).strip()
-        if pk.isascii() and pk.isdigit() and len(pk) < 19:
+        pk, text = parse_id(str(value.get("pk", "")).strip()), str(value.get("text", "")).strip()
+        if pk is not None:
             customer = self.queryset.filter(pk=pk).first()
             if customer:
                 return customer
@@ -90,19 +91,44 @@ class CustomerPickerField(forms.Field):
 
 
 class SaleForm(forms.Form):
-    outlet = forms.ModelChoiceField(
+    outlet = IdChoiceField(
         label=_("Outlet"), queryset=active_outlets(), empty_label=_("Select an outlet")
     )
     customer = CustomerPickerField(label=_("Customer"))
     # Set by the "Record as new" and "Sell it here" buttons, never shown as fields.
     record_new = forms.BooleanField(required=False)
     sell_here = forms.BooleanField(required=False)
+    # The review's fingerprint of the sale (`sales.services.sale_check`), sent back by
+    # the review's Complete sale; "edit": the review's "Change the sale".
+    review = forms.CharField(required=False)
+    edit = forms.BooleanField(required=False)
+
+
+def sellable_products() -> ProductQuerySet[Product]:
+    return Product.objects.filter(is_active=True)
+
+
+def product_exact_match(text: str) -> Product | None:
+    """The product a scan or a typed code names: what Enter in a line's Product picks.
+
+    Its SKU, or else the name of exactly one product, ignoring case. The one
+    place a code is matched: a product barcode joins the SKU here.
+    """
+    text = text.strip()
+    if not text or "\x00" in text:
+        return None
+    products = sellable_products()
+    by_sku = products.filter(sku__iexact=text).first()
+    if by_sku:
+        return by_sku
+    by_name = list(products.filter(name__iexact=text)[:2])
+    return by_name[0] if len(by_name) == 1 else None
 
 
 class SaleLineForm(forms.Form):
     product = ProductPickerField(
         label=_("Product"),
-        queryset=Product.objects.filter(is_active=True),
+        queryset=sellable_products(),
         widget=ProductPicker(options_url_name="sales:product_options"),
         error_messages={
             "required": _("Enter and select the product name."),

@@ -3,11 +3,21 @@
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from inventory.models import SerialRecord
+from inventory.models import SerialRecord, SerialStatus, SerialTally
 from inventory.selectors import Warranty
 from inventory.selectors.serials_detail import add_months
 from sales.models import Customer, Return, Sale, SaleLine, SaleLineSerial, WarrantyClaim
@@ -175,3 +185,47 @@ def claim_detail_queryset() -> QuerySet[WarrantyClaim]:
         "replacement_serial",
         "replacement_sale",
     )
+
+
+@dataclass(frozen=True)
+class ReplacementOptions:
+    """In stock units that could replace a claim's unit: the first few, and how many in all."""
+
+    units: list[SerialRecord]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.units)
+
+
+def claim_replacement_options(
+    *, claim: WarrantyClaim, query: str = "", limit: int = 20
+) -> ReplacementOptions:
+    """The claim's product's In stock units, at any outlet, for its Replacement serial.
+
+    Those at the claim's sale outlet first (where the customer usually comes
+    back), then by outlet and serial; `query` keeps the units whose serial
+    contains it, compared as serials are (NFKC, case folded). The total of an
+    unfiltered list is the unit counts' (SerialTally), not a count of units.
+    """
+    units = SerialRecord.objects.filter(
+        product_id=claim.serial.product_id, status=SerialStatus.IN_STOCK
+    ).exclude(pk=claim.serial_id)
+    key = SerialRecord.normalise(query.strip())
+    if key:
+        units = units.filter(serial_normalised__contains=key)
+    at_sale_outlet_first = Case(When(outlet_id=claim.sale.outlet_id, then=0), default=1)
+    first = list(
+        units.select_related("outlet").order_by(
+            at_sale_outlet_first, "outlet__name", "serial_normalised", "id"
+        )[:limit]
+    )
+    if len(first) < limit:
+        return ReplacementOptions(first, len(first))
+    if key:
+        return ReplacementOptions(first, units.count())
+    counted = SerialTally.objects.filter(
+        product_id=claim.serial.product_id, status=SerialStatus.IN_STOCK
+    ).aggregate(total=Sum("count"))["total"]
+    return ReplacementOptions(first, max(counted or 0, len(first)))

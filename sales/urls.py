@@ -8,6 +8,11 @@ urlpatterns = [
     path("claims/", claims.ClaimListView.as_view(), name="claim_list"),
     path("claims/new/<int:serial_pk>/", claims.ClaimCreateView.as_view(), name="claim_create"),
     path("claims/<int:pk>/", claims.ClaimDetailView.as_view(), name="claim_detail"),
+    path(
+        "claims/<int:pk>/replacement-options/",
+        claims.claim_replacement_options_view,
+        name="claim_replacement_options",
+    ),
     path("returns/", returns.ReturnListView.as_view(), name="return_list"),
     path("returns/<int:pk>/", returns.ReturnDetailView.as_view(), name="return_detail"),
     path("returns/new/<int:serial_pk>/", returns.ReturnCreateView.as_view(), name="return_create"),

@@ -1,7 +1,13 @@
 """The 400, 403, 404 and 500 pages, as a user sees them with debug off."""
 
+import sqlite3
+
+import psycopg
 import pytest
 from django.core.exceptions import SuspiciousOperation
+from django.core.signals import got_request_exception
+from django.db import connections
+from django.db.utils import OperationalError
 from django.test import Client, override_settings
 from django.urls import include, path, reverse
 
@@ -16,10 +22,31 @@ def suspicious(request):
     raise SuspiciousOperation("odd")
 
 
+def _sqlite_statement_error() -> sqlite3.OperationalError:
+    try:
+        sqlite3.connect(":memory:").execute("SELECT * FROM no_such_table")
+    except sqlite3.OperationalError as error:
+        return error  # As the driver raises it, with its sqlite_errorcode (SQLITE_ERROR).
+    raise AssertionError("SQLite ran a query on a missing table")
+
+
+# Errors a database sends about a statement, not about being reached.
+STATEMENT_ERRORS = {
+    "deadlock": psycopg.errors.DeadlockDetected("deadlock detected"),
+    "statement timeout": psycopg.errors.QueryCanceled("canceling statement due to timeout"),
+    "sqlite no such table": _sqlite_statement_error(),
+}
+
+
+def statement_error(request, kind):
+    raise OperationalError(str(STATEMENT_ERRORS[kind])) from STATEMENT_ERRORS[kind]
+
+
 # This module is also the URLconf of the tests that need a failing page.
 urlpatterns = [
     path("boom/", boom),
     path("suspicious/", suspicious),
+    path("statement-error/<str:kind>/", statement_error),
     path("", include("config.urls")),
 ]
 handler400 = "config.views.bad_request"
@@ -164,3 +191,102 @@ def test_403_names_every_group_that_has_the_permission(client):
         in response.text
     )
     assert_in_layout(response)
+
+
+# A database outage: the connection fails as it does when PostgreSQL is down
+# (connection refused on loopback) or the SQLite file cannot be opened.
+
+
+def _connect_to_nothing(wrapper):
+    with wrapper.wrap_database_errors:
+        if wrapper.vendor == "postgresql":
+            wrapper.Database.connect("host=127.0.0.1 port=1 connect_timeout=2")
+        else:
+            wrapper.Database.connect("/no-such-directory-for-serialdesk/db.sqlite3")
+
+
+def cut_the_database(monkeypatch) -> None:
+    """Every query from here on fails to reach the database, until `monkeypatch.undo()`."""
+    monkeypatch.setattr(type(connections["default"]), "ensure_connection", _connect_to_nothing)
+
+
+@pytest.fixture
+def database_down(db, monkeypatch):
+    cut_the_database(monkeypatch)
+
+
+def assert_unavailable_page(response):
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert response["Content-Type"].startswith("text/html")
+    assert "no-store" in response["Cache-Control"]
+    assert "Service unavailable (503)" in response.text
+    assert "The database is not reachable at the moment" in response.text
+    assert "Try again in a moment." in response.text
+    assert "Server error" not in response.text
+
+
+def test_a_page_during_a_database_outage_says_to_try_again_and_keeps_the_user_signed_in(
+    manager_user, monkeypatch
+):
+    client = Client(raise_request_exception=False)
+    client.force_login(manager_user)
+    cut_the_database(monkeypatch)
+    response = client.get(reverse("inventory:serial_list"), {"q": "ESP"})
+    monkeypatch.undo()
+    assert_unavailable_page(response)
+    assert f'href="{reverse("inventory:serial_list")}?q=ESP">Try again' in response.text
+    assert '<meta http-equiv="refresh" content="30">' in response.text
+    # Who is signed in cannot be read: no menus, and the session cookie is kept.
+    assert_in_layout(response, signed_in=False)
+    assert "sessionid" not in response.cookies
+    # The database back, the same page opens for the same user.
+    again = client.get(reverse("inventory:serial_list"), {"q": "ESP"})
+    assert again.status_code == 200
+    assert_in_layout(again)
+
+
+def test_logging_in_during_a_database_outage_says_to_try_again(client, staff_user, database_down):
+    reported = []
+
+    def report(sender, request=None, **kwargs):
+        reported.append(request.path)
+
+    got_request_exception.connect(report)
+    try:
+        response = client.post(reverse("login"), {"username": "sam", "password": "secret"})
+    finally:
+        got_request_exception.disconnect(report)
+    assert_unavailable_page(response)
+    # Answered by config.middleware.DatabaseOutageMiddleware: an outage, not a
+    # bug, so error reporting hears of no uncaught exception.
+    assert reported == []
+    # A form was sent: the page does not reload itself (that would send it again).
+    assert 'http-equiv="refresh"' not in response.text
+    assert "Try again</a>" not in response.text
+
+
+@override_settings(ROOT_URLCONF="tests.test_error_pages")
+@pytest.mark.parametrize("kind", sorted(STATEMENT_ERRORS))
+def test_an_error_about_the_statement_is_still_a_server_error(manager_user, kind):
+    client = Client(raise_request_exception=False)
+    client.force_login(manager_user)
+    response = client.get(f"/statement-error/{kind}/")
+    assert response.status_code == 500
+    assert "Server error (500)" in response.text
+    assert "Retry-After" not in response
+
+
+def test_the_outage_page_falls_back_to_a_plain_page_when_the_layout_fails(
+    client, database_down, monkeypatch
+):
+    def broken_render(*args, **kwargs):
+        raise RuntimeError("the layout is broken too")
+
+    monkeypatch.setattr("config.views.render", broken_render)
+    client.raise_request_exception = False
+    response = client.post(reverse("login"), {"username": "sam", "password": "secret"})
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "<h1>Service unavailable (503)</h1>" in response.text
+    assert "The database is not reachable. Try again in a moment." in response.text

@@ -43,6 +43,10 @@ HOSTILE_VALUES = {
     "negative": "-1",
     "superscript digit": "\u00b2",
     "arabic-indic digits": "\u0663\u0664",
+    "arabic-indic twelve": "\u0661\u0662",
+    "fullwidth digit": "\uff11",
+    "empty": "",
+    "thirty nines": "9" * 30,
     "far future date": "9999-12-31",
     "far past date": "0001-01-01",
     "far datetime": "9999-12-31T23:59:59-12:00",
@@ -356,3 +360,46 @@ def test_no_api_endpoint_answers_a_body_of_the_wrong_shape_with_a_500(api):
                 if problem := _api_problem(method.upper(), path, response):
                     failures.append(f"{problem} {text[:20]}")
     assert failures == []
+
+
+# Format suffixes (/customers.json/, /serial-numbers/1.json/): the API serves
+# none (docs/decisions.md, REST API); an answer's format is chosen by Accept or
+# ?format=. Every route, with and without its trailing slash, every method.
+FORMAT_METHODS = ["get", "head", "options", "post", "put", "patch", "delete"]
+
+
+def _with_suffix(path: str) -> list[str]:
+    stem = path.rstrip("/")
+    return [f"{stem}.json/", f"{stem}.json", f"{stem}.api/"]
+
+
+def test_no_api_url_with_a_format_suffix_is_served(api):
+    routes = api_routes(documentation=True)
+    ids = _real_ids(api, routes)
+    paths = {"/api/v1/.json", "/api/v1/.json/"}
+    for route in routes:
+        paths.update(_with_suffix(_filled(route, ids.get(route.path, "1"))))
+    assert "/api/v1/serial-numbers/1/transfer.json/" in {
+        re.sub(r"/\d+/", "/1/", path) for path in paths
+    }
+    failures = []
+    for path in sorted(paths):
+        for method in FORMAT_METHODS:
+            if method in ("get", "head", "options"):
+                response = getattr(api, method)(path)
+            else:
+                response = getattr(api, method)(path, "{}", content_type="application/json")
+            json_answer = response.get("Content-Type") == "application/json"
+            found = []
+            if json_answer and response.content:
+                found = [e.get("code") for e in response.json().get("errors", [{}])]
+            if response.status_code != 404 or (method != "head" and found != ["not_found"]):
+                failures.append(f"{method.upper()} {path} -> {response.status_code} {found}")
+    assert failures == []
+
+
+def test_the_api_still_answers_in_the_format_asked_by_query(api):
+    response = api.get("/api/v1/customers/", {"format": "json"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert "results" in response.json()

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from catalog.models import Product
-from inventory.forms import serial_pks
+from config.ids import parse_id
 from inventory.models import Outlet
 
 _WHOLE_NUMBER = re.compile(r"-?[0-9]+")
@@ -19,10 +19,7 @@ def object_id(value: Any) -> int | None:
 
     `int()` takes "١٢" (Arabic-Indic digits) as 12: an id a client did not mean.
     """
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        return None
-    found = serial_pks([str(value)])
-    return found[0] if found else None
+    return parse_id(value)
 
 
 class StringField(serializers.CharField):

@@ -22,10 +22,10 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from config.dates import datetime_display
 from inventory.models import (
     MOVABLE_STATUSES,
     Outlet,
@@ -36,6 +36,7 @@ from inventory.models import (
 )
 from inventory.services.serial_state import serials_change
 from inventory.services.serials import serial_text_problem
+from inventory.services.stock import stock_follow_units
 from inventory.services.tally import serial_tally_change
 
 logger = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ def _name_serials(serials: Sequence[SerialRecord]) -> str:
 
 
 def _describe_change(record: SerialRecord, event: SerialEvent | None) -> str:
-    """Transferred to Harbour Mall by alex on 5 May 2025, 10:04."""
+    """Transferred to Harbour Mall by alex on 05/05/2025 10:04."""
     if event is None:
         # Changed without a history line (e.g. in the admin): only when is known.
         change, who, when = _("Changed"), None, record.updated_at
@@ -77,7 +78,7 @@ def _describe_change(record: SerialRecord, event: SerialEvent | None) -> str:
     values = {
         "change": change,
         "user": who.get_username() if who else "",
-        "time": formats.date_format(timezone.localtime(when), "DATETIME_FORMAT"),
+        "time": datetime_display(when),
     }
     if who:
         return _("%(change)s by %(user)s on %(time)s") % values
@@ -276,6 +277,15 @@ def serial_write_off(
         raise ValidationError(_("Give a reason for the write-off."), code="reason_required")
     record = _lock(serial)
     _refuse_if_changed([record], seen_updated_at)
+    if record.status == SerialStatus.SOLD:
+        raise ValidationError(
+            _(
+                "Serial number “%(serial)s” is Sold, so it cannot be written off: "
+                "record a Return first."
+            )
+            % {"serial": record.serial},
+            code="not_writable_off",
+        )
     if record.status not in MOVABLE_STATUSES:
         raise ValidationError(
             _(
@@ -366,18 +376,27 @@ def serial_delete(
     """Delete a serial recorded by mistake; one that was ever sold must be written off instead."""
     record = _lock(serial)
     _refuse_if_changed([record], seen_updated_at)
-    if (
-        record.status == SerialStatus.SOLD
-        or record.events.filter(kind=SerialEventKind.SOLD).exists()
-    ):
+    if record.status == SerialStatus.SOLD:
         raise ValidationError(
             _(
-                "Serial number “%(serial)s” was sold, so it cannot be deleted. "
-                "Write it off instead."
+                "Serial number “%(serial)s” is Sold, so it cannot be deleted or written off: "
+                "record a Return first."
             )
             % {"serial": record.serial},
             code="was_sold",
         )
+    if record.events.filter(kind=SerialEventKind.SOLD).exists():
+        if record.status == SerialStatus.WRITTEN_OFF:
+            message = _(
+                "Serial number “%(serial)s” was sold, so it cannot be deleted; "
+                "it keeps its history."
+            )
+        else:
+            message = _(
+                "Serial number “%(serial)s” was sold, so it cannot be deleted. "
+                "Write it off instead."
+            )
+        raise ValidationError(message % {"serial": record.serial}, code="was_sold")
     # The history goes with the record, so the deletion itself is only logged.
     logger.info(
         "Serial %s (pk %s, product %s) deleted by %s",
@@ -387,4 +406,8 @@ def serial_delete(
         getattr(user, "pk", None),
     )
     record.delete()
+    # The unit the record stood for is not there: its count goes with it, as
+    # adding it counted it (or labelled a unit counted without a serial).
+    if record.status == SerialStatus.IN_STOCK:
+        stock_follow_units(moves=[(record.product_id, record.outlet_id, -1)])
     serial_tally_change(deltas={(record.product_id, record.outlet_id, record.status): -1})

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Product
 from inventory import sql
 from inventory.models import Outlet, SerialEvent, SerialEventKind, SerialRecord, SerialStatus
-from inventory.services.stock import stock_follow_units
+from inventory.services.stock import UnrecordedLeave, stock_follow_units
 from inventory.services.tally import serial_tally_change
 
 IN_STOCK, SOLD = SerialStatus.IN_STOCK, SerialStatus.SOLD
@@ -161,8 +161,10 @@ def serials_record_sold(
 ) -> list[SerialRecord]:
     """Record units first seen at a sale: Sold at `outlet`, origin "Recorded at sale".
 
-    The unit was on the shelf (counted in stock) without a serial record, so it
-    leaves the shelf like any sold unit: one off the outlet's count. A serial
+    The unit was on the shelf without a serial record: it comes off the
+    outlet's count only if the count holds units without serials (stock from
+    before serial numbers); otherwise it was never counted and the count stays,
+    so on hand and In stock serials keep agreeing (`UnrecordedLeave`). A serial
     recorded meanwhile by someone else raises IntegrityError from the unique
     (product, key) constraint; the caller says so. `stock_moves`: as in
     `serials_change`.
@@ -192,6 +194,6 @@ def serials_record_sold(
         )
         for record in records
     )
-    _apply_stock([(product.pk, outlet.pk, -len(records))], stock_moves)
+    _apply_stock([UnrecordedLeave(product.pk, outlet.pk, -len(records))], stock_moves)
     serial_tally_change(deltas={(product.pk, outlet.pk, SOLD): len(records)})
     return records

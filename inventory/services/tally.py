@@ -69,6 +69,15 @@ def serial_tally_change(*, deltas: Mapping[sql.TallyKey, int]) -> None:
         batch.update(deltas)
 
 
+def serial_tally_count(*, key: sql.TallyKey) -> int:
+    """The units at `key` as this transaction leaves them: the row plus the batch's change."""
+    product_id, outlet_id, status = key
+    row = SerialTally.objects.filter(product_id=product_id, outlet_id=outlet_id, status=status)
+    counted = row.values_list("count", flat=True).first() or 0
+    batch = _tally_batch.get()
+    return counted + (batch[key] if batch is not None else 0)
+
+
 @dataclass(frozen=True)
 class TallyDifference:
     """A (product, outlet, status) whose tally differs from its units."""

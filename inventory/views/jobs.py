@@ -4,13 +4,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import ListView
 
 from config.mixins import ListPageMixin, signed_in_user
 from inventory.models import SerialJob, SerialJobKind
-from inventory.selectors.jobs import serial_jobs_visible
+from inventory.selectors.jobs import serial_job_unclaimed_for, serial_jobs_visible
 from inventory.services import jobs
 
 # A job needs the permission of the action it does.
@@ -42,17 +41,21 @@ class JobListView(ListPageMixin, ListView):
         return serial_jobs_visible(user=signed_in_user(self.request))
 
 
+def _job_context(job: SerialJob) -> dict:
+    return {"job": job, "unclaimed_for": serial_job_unclaimed_for(job=job)}
+
+
 @require_GET
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_for(request, pk)
-    return render(request, "inventory/job_detail.html", {"job": job})
+    return render(request, "inventory/job_detail.html", _job_context(job))
 
 
 @require_GET
 def job_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The job's progress and result (htmx polls it while the job runs)."""
     job = _job_for(request, pk)
-    return render(request, "inventory/includes/_job_status.html", {"job": job})
+    return render(request, "inventory/includes/_job_status.html", _job_context(job))
 
 
 @require_POST
@@ -60,8 +63,8 @@ def export_job_start(request: HttpRequest) -> HttpResponse:
     """Export CSV of a long list: the file is made by a worker; its page shows the progress."""
     if not request.user.has_perm("inventory.view_serialrecord"):
         raise PermissionDenied
+    # The job's page says it was sent to a worker, while it waits or runs.
     job = jobs.serial_export_job_start(user=signed_in_user(request), query=request.GET)
-    messages.success(request, _("The export was sent to a worker: its file appears here."))
     return redirect(job)
 
 
@@ -72,8 +75,7 @@ def job_resume(request: HttpRequest, pk: int) -> HttpResponse:
         jobs.serial_job_resume(job=job)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The job was sent to a worker again."))
+    # Resumed, the job's page shows it waiting for a worker again.
     return redirect(job)
 
 

@@ -25,7 +25,7 @@ from inventory.forms import (
     serial_pks,
 )
 from inventory.models import SerialEvent, SerialRecord, SerialStatus
-from inventory.pages import serial_page_actions
+from inventory.pages import serial_page_actions, serial_page_advice
 
 TOKEN = "seen_updated_at"
 
@@ -99,13 +99,20 @@ class SerialDetailView(SerialPermissionMixin, DetailView):
             history=page.events if page.is_newest else [],
             complete=page.complete,
         )
+        actions = serial_page_actions(self.request, self.object)
         return super().get_context_data(
             history=page.events,
             history_page=page,
             sale_event=sale_event,
             warranty=selectors.serial_warranty(serial=self.object, sale_event=sale_event),
             was_sold=page.ever_sold,
-            page_actions=serial_page_actions(self.request, self.object),
+            page_actions=actions,
+            advice=serial_page_advice(
+                serial=self.object,
+                was_sold=page.ever_sold,
+                request=self.request,
+                actions=actions,
+            ),
             **kwargs,
         )
 
@@ -307,7 +314,13 @@ class SerialDeleteView(SerialPermissionMixin, ChangeFromPageMixin, DeleteView):
 
     def get_context_data(self, **kwargs):
         was_sold = selectors.serial_was_sold(serial=self.object)
-        return super().get_context_data(was_sold=was_sold, **kwargs)
+        advice = serial_page_advice(
+            serial=self.object,
+            was_sold=was_sold,
+            request=self.request,
+            actions=serial_page_actions(self.request, self.object) if was_sold else [],
+        )
+        return super().get_context_data(was_sold=was_sold, advice=advice, **kwargs)
 
     def form_valid(self, form):
         try:

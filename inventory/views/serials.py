@@ -247,7 +247,7 @@ class SerialCreateView(_BatchView):
             text=form.data["serial_numbers"],
             only_valid=form.cleaned_data["only_valid"],
         )
-        messages.success(self.request, _("The serial numbers are being added in the background."))
+        # The job's page says it runs in the background, while it waits or runs.
         return redirect(job)
 
     def get_context_data(self, **kwargs):
@@ -300,7 +300,7 @@ class SerialImportView(_BatchView):
         )
         if data["upload"] is not None:
             data["upload"].delete()
-        messages.success(self.request, _("The file is big, so it is imported in the background."))
+        # The job's page says why it runs in the background, while it waits or runs.
         return redirect(job)
 
     def record(self, data: dict) -> SerialsRecorded:

@@ -8,6 +8,7 @@ from sales.services.selling import (
     SaleCheck,
     SaleProblem,
     SaleRefused,
+    sale_check,
     sale_create,
 )
 
@@ -22,5 +23,6 @@ __all__ = [
     "customer_create",
     "customer_update",
     "return_create",
+    "sale_check",
     "sale_create",
 ]

@@ -6,9 +6,11 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from config.dates import date_display
 from inventory.models import SerialEventKind, SerialRecord, SerialStatus
 from inventory.selectors.serials_detail import add_months
 from inventory.services import serial_tally_batched, serials_change
@@ -19,6 +21,7 @@ from sales.models import (
     SaleLineSerial,
     WarrantyClaim,
 )
+from sales.selectors import claim_replacement_options
 from sales.services.selling import LineInput, SaleRefused, sale_create
 
 
@@ -73,7 +76,7 @@ def claim_open(
                 "The warranty expired on %(date)s. Confirm to open the claim anyway "
                 "(for example a goodwill repair)."
             )
-            % {"date": formats.date_format(until, "DATE_FORMAT")},
+            % {"date": date_display(until)},
             code="warranty_expired",
         )
     claim = WarrantyClaim.objects.create(
@@ -221,15 +224,34 @@ def _replace(
     claim.replacement_sale = sale
 
 
+# Units an unknown Replacement serial's message names; the claim page lists more.
+AVAILABLE_NAMED = 5
+
+
+def _available(claim: WarrantyClaim) -> str:
+    """What a refused Replacement serial could have been: In stock units of the product."""
+    options = claim_replacement_options(claim=claim, limit=AVAILABLE_NAMED)
+    if not options.units:
+        return _("None is in stock at any outlet.")
+    names = ", ".join(f"{unit.serial} ({unit.outlet.name})" for unit in options.units)
+    if options.more:
+        more = number_format(options.more, force_grouping=True)
+        return _("In stock: %(units)s and %(more)s more.") % {"units": names, "more": more}
+    return _("In stock: %(units)s.") % {"units": names}
+
+
 def claim_replacement_find(*, claim: WarrantyClaim, status: str, text: str) -> SerialRecord | None:
     """The unit a typed Replacement serial names, or a coded reason it cannot be one.
 
     The claim page and the API both read the typed text through this, then pass
-    the unit to `claim_update`.
+    the unit to `claim_update`. A refusal names the units that could be one.
     """
 
     def refuse(message: str, code: str) -> ValidationError:
         return ValidationError({"replacement_serial": ValidationError(message, code=code)})
+
+    def refuse_naming_available(message: str, code: str) -> ValidationError:
+        return refuse(f"{message} {_available(claim)}", code)
 
     text = text.strip()
     if status != ClaimStatus.RESOLVED_REPLACED:
@@ -250,16 +272,18 @@ def claim_replacement_find(*, claim: WarrantyClaim, status: str, text: str) -> S
     same_product = next((unit for unit in units if unit.product_id == product.pk), None)
     if same_product is None:
         if units:
-            raise refuse(
+            raise refuse_naming_available(
                 _("“%(serial)s” is a %(other)s, not a %(product)s.")
                 % {"serial": text, "other": units[0].product.name, "product": product.name},
                 "other_product",
             )
-        raise refuse(
-            _("No unit has the serial number “%(serial)s”.") % {"serial": text}, "not_found"
+        raise refuse_naming_available(
+            _("No In stock unit of %(product)s has the serial number “%(serial)s”.")
+            % {"product": product.name, "serial": text},
+            "not_found",
         )
     if same_product.pk != claim.serial_id and same_product.status != SerialStatus.IN_STOCK:
-        raise refuse(
+        raise refuse_naming_available(
             _("“%(serial)s” is %(status)s, not In stock.")
             % {"serial": same_product.serial, "status": same_product.get_status_display()},
             "not_in_stock",

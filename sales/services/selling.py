@@ -10,8 +10,15 @@ Contract (the page and the tests rely on it):
   `not_recorded` [(line index, text)] (offer "Record as new": call again with
   record_new=True), `elsewhere` [(line index, text, outlet name)] (offer "Sell it
   here": call again with sell_here=True). Nothing is saved then.
+- `sale_check(...)` (the same arguments, no confirmations) runs the same checks and
+  saves nothing: the New sale page's review shows what the sale will do, and
+  `check.fingerprint` names that sale and its decisions. Passed back as
+  `sale_create(reviewed=...)`, a sale that is no longer the one reviewed (a line,
+  a price or a decision changed) is refused with `check.stale_review` set.
 """
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -79,6 +86,13 @@ class SaleCheck:
     # is `not_recorded` without `record_new`, `elsewhere` without `sell_here`.
     record_new: bool = False
     sell_here: bool = False
+    # Each line's unit price (as typed, or the retail price) and the sale's total.
+    prices: list[Decimal] = field(default_factory=list)
+    total: Decimal = Decimal(0)
+    # The sale as checked and its decisions (see `sale_check`); `stale_review`:
+    # refused because it is no longer the sale the clerk reviewed.
+    fingerprint: str = ""
+    stale_review: bool = False
 
     @property
     def has_errors(self) -> bool:
@@ -159,7 +173,12 @@ def _check_lines(
             "%(outlet)s requires a customer for serialised products: choose the customer."
         ) % {"outlet": outlet.name}
         check.form_errors.append(SaleProblem("customer_required", message))
-    if sum((line.quantity * _unit_price(line) for line in lines), Decimal(0)) >= MAX_TOTAL:
+    check.prices = [_unit_price(line) for line in lines]
+    check.total = sum(
+        (line.quantity * price for line, price in zip(lines, check.prices, strict=True)),
+        Decimal(0),
+    )
+    if check.total >= MAX_TOTAL:
         message = _("The total is more than one sale can hold: split it into several sales.")
         check.form_errors.append(SaleProblem("total_too_large", message))
     entered: list[tuple[int, str, str]] = []
@@ -267,6 +286,40 @@ def _plan_units(*, check: SaleCheck, outlet: Outlet, lines: Sequence[LineInput],
     return plan
 
 
+def _fingerprint(
+    *, outlet: Outlet, customer: Customer | None, lines: Sequence[LineInput], check: SaleCheck
+) -> str:
+    """A digest of what the sale will do: who, where, each line as priced, each decision."""
+    described = {
+        "outlet": outlet.pk,
+        "customer": customer.pk if customer else None,
+        "lines": [
+            [line.product.pk, line.quantity, str(price), list(line.serials)]
+            for line, price in zip(lines, check.prices, strict=True)
+        ],
+        "not_recorded": sorted(check.not_recorded),
+        "elsewhere": sorted(check.elsewhere),
+    }
+    text = json.dumps(described, sort_keys=True, ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _check(
+    *, outlet: Outlet, customer: Customer | None, lines: Sequence[LineInput]
+) -> tuple[SaleCheck, _Plan]:
+    check, entered = _check_lines(outlet=outlet, customer=customer, lines=lines)
+    plan = _plan_units(check=check, outlet=outlet, lines=lines, entered=entered)
+    check.fingerprint = _fingerprint(outlet=outlet, customer=customer, lines=lines, check=check)
+    return check, plan
+
+
+def sale_check(
+    *, outlet: Outlet, customer: Customer | None, lines: Sequence[LineInput]
+) -> SaleCheck:
+    """What `sale_create` would refuse, or ask to confirm, for this sale; saves nothing."""
+    return _check(outlet=outlet, customer=customer, lines=lines)[0]
+
+
 def _lock_units(*, plan: _Plan, outlet: Outlet, check: SaleCheck) -> dict[int, SerialRecord]:
     """Lock the units to sell, in primary-key order, and re-check them under the lock.
 
@@ -325,6 +378,7 @@ def sale_create(
     clerk: User | None,
     record_new: bool = False,
     sell_here: bool = False,
+    reviewed: str | None = None,
     at: datetime | None = None,
 ) -> Sale:
     """Sell the lines at an outlet, attaching each unit by its serial; all or nothing.
@@ -333,10 +387,16 @@ def sale_create(
     keys (inserted in key order), then stock counts (product, outlet order, in
     `stock_follow_units`). No product row is locked, so sales of different
     units of one product do not wait for each other's units.
+
+    `reviewed`: the fingerprint of the sale the clerk reviewed (`sale_check`); a
+    sale that differs from it now is refused, so a confirmation never applies to
+    serials, prices or decisions the clerk did not see.
     """
-    check, entered = _check_lines(outlet=outlet, customer=customer, lines=lines)
+    check, plan = _check(outlet=outlet, customer=customer, lines=lines)
     check.record_new, check.sell_here = record_new, sell_here
-    plan = _plan_units(check=check, outlet=outlet, lines=lines, entered=entered)
+    if reviewed is not None and reviewed != check.fingerprint:
+        check.stale_review = True
+        raise SaleRefused(check)
     if (
         check.has_errors
         or (check.not_recorded and not record_new)
@@ -346,15 +406,9 @@ def sale_create(
     locked = _lock_units(plan=plan, outlet=outlet, check=check)
 
     now = at or timezone.now()
-    prices = [_unit_price(line) for line in lines]
+    prices = check.prices
     sale = Sale.objects.create(
-        outlet=outlet,
-        customer=customer,
-        clerk=clerk,
-        created_at=now,
-        total=sum(
-            (line.quantity * price for line, price in zip(lines, prices, strict=True)), Decimal(0)
-        ),
+        outlet=outlet, customer=customer, clerk=clerk, created_at=now, total=check.total
     )
     sale_lines = SaleLine.objects.bulk_create(
         SaleLine(

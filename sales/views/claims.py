@@ -3,11 +3,15 @@
 from datetime import date
 
 from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
@@ -17,8 +21,15 @@ from inventory.selectors.serials_detail import add_months
 from sales.filters import ClaimFilter
 from sales.forms_claims import ClaimOpenForm, ClaimUpdateForm
 from sales.models import CLOSED_CLAIM_STATUSES, SaleLineSerial, WarrantyClaim
-from sales.selectors import claim_detail_queryset, claim_list_queryset
+from sales.selectors import (
+    claim_detail_queryset,
+    claim_list_queryset,
+    claim_replacement_options,
+)
 from sales.services import claim_open, claim_replacement_find, claim_update
+
+# Replacement suggestions on a claim's page: enough to pick from, more means typing.
+OPTIONS_SHOWN = 20
 
 
 def _warranty_until(*, sold_at, warranty_months: int) -> date:
@@ -110,12 +121,14 @@ class ClaimDetailView(PermissionRequiredMixin, DetailView):
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
-        form = ClaimUpdateForm(initial={"status": self.object.status})
+        form = ClaimUpdateForm(
+            initial={"status": self.object.status}, options_url=self.options_url
+        )
         return self.render_to_response(self.get_context_data(form=form))
 
     def post(self, request, *args, **kwargs):
         self.object = claim = self.get_object()
-        form = ClaimUpdateForm(request.POST)
+        form = ClaimUpdateForm(request.POST, options_url=self.options_url)
         if form.is_valid():
             try:
                 replacement = claim_replacement_find(
@@ -149,12 +162,38 @@ class ClaimDetailView(PermissionRequiredMixin, DetailView):
         until = _warranty_until(
             sold_at=claim.sale.created_at, warranty_months=claim.serial.product.warranty_months
         )
+        closed = claim.status in CLOSED_CLAIM_STATUSES
+        # Shown with the Update claim form; typing in the box narrows them (htmx).
+        may_update = self.request.user.has_perm("sales.change_warrantyclaim")
+        options = (
+            claim_replacement_options(claim=claim, limit=OPTIONS_SHOWN)
+            if may_update and not closed
+            else None
+        )
         return super().get_context_data(
             updates=updates,
             warranty_until=until,
-            closed=claim.status in CLOSED_CLAIM_STATUSES,
+            closed=closed,
+            replacement_options=options,
             **kwargs,
         )
+
+    @property
+    def options_url(self) -> str:
+        return reverse("sales:claim_replacement_options", args=[self.kwargs["pk"]])
+
+
+@require_GET
+@permission_required(
+    ["sales.view_warrantyclaim", "sales.change_warrantyclaim"], raise_exception=True
+)
+def claim_replacement_options_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Replacement serial's suggestions: In stock units of the claim's product."""
+    claim = get_object_or_404(claim_detail_queryset(), pk=pk)
+    query = request.GET.get("replacement_serial", "")
+    options = claim_replacement_options(claim=claim, query=query, limit=OPTIONS_SHOWN)
+    context = {"claim": claim, "replacement_options": options, "query": query.strip()}
+    return render(request, "sales/includes/_replacement_options.html", context)
 
 
 class ClaimListView(ListPageMixin, FilterView):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
+from config.ids import parse_id
 from config.mixins import ListPageMixin, signed_in_user
 from inventory.models import SerialRecord, SerialStatus
 from inventory.pages import SerialPageAction
@@ -33,15 +34,11 @@ def sold_serial_actions(request: HttpRequest, serial: SerialRecord) -> list[Seri
     actions = []
     if can_return:
         url = reverse("sales:return_create", args=[serial.pk])
-        actions.append(SerialPageAction(_("Return"), url, "btn-outline-primary"))
+        actions.append(SerialPageAction(_("Return"), url, "btn-outline-primary", takes_back=True))
     if can_claim:
         url = reverse("sales:claim_create", args=[serial.pk])
         actions.append(SerialPageAction(_("Open warranty claim"), url, "btn-outline-primary"))
     return actions
-
-
-def _pk(text: str) -> int | None:
-    return int(text) if text.isascii() and text.isdigit() and 0 < len(text) < 19 else None
 
 
 class ReturnCreateView(PermissionRequiredMixin, FormView):
@@ -63,7 +60,7 @@ class ReturnCreateView(PermissionRequiredMixin, FormView):
         """The sale named by ?sale= (opened from a line of the sale's page), if any."""
         if "sale" not in self.request.GET:
             return None
-        pk = _pk(self.request.GET["sale"])
+        pk = parse_id(self.request.GET["sale"])
         if pk is None:
             raise Http404(_("No such sale."))
         return get_object_or_404(Sale, pk=pk)

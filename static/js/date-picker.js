@@ -155,13 +155,13 @@
     });
     popup.hidden = true;
     const head = element("div", "date-picker-head");
-    const previous = element("button", "btn btn-sm btn-outline-secondary date-picker-nav", {
+    const previous = element("button", "btn btn-sm btn-outline-primary date-picker-nav", {
       type: "button",
       "aria-label": root.dataset.labelPrevious || "Previous month",
     });
     previous.append(element("span", "", { "aria-hidden": "true" }));
     previous.firstChild.textContent = "\u2039";
-    const next = element("button", "btn btn-sm btn-outline-secondary date-picker-nav", {
+    const next = element("button", "btn btn-sm btn-outline-primary date-picker-nav", {
       type: "button",
       "aria-label": root.dataset.labelNext || "Next month",
     });

@@ -47,9 +47,17 @@
   }
 
   // The options view reads the typed text as `q`, whatever the field's name.
+  // A picked product (its id in the hidden input) asks for no suggestions: the
+  // focus coming back, after a pick, a page shown again or Back, would search
+  // its "Name (SKU)" text and open a box over the next field. Typing clears the
+  // id (below), so what is typed after a pick is searched as usual.
   document.addEventListener("htmx:configRequest", (event) => {
     const p = parts(event.detail.elt);
     if (p && event.detail.elt === p.text) {
+      if (p.hidden.value) {
+        event.preventDefault();
+        return;
+      }
       event.detail.parameters = { q: p.text.value };
     }
   });

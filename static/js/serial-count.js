@@ -11,7 +11,9 @@
     return text.split(SEPARATORS).filter((entry) => entry.trim() !== "").length;
   }
 
-  function update(box, note) {
+  // The server's own error on the box ("Enter at least one serial number.")
+  // stays marked until the form is sent again: the count only adds its own.
+  function update(box, note, serverInvalid) {
     const cap = Number(note.dataset.cap);
     const n = count(box.value);
     const format = (template) =>
@@ -26,7 +28,7 @@
     }
     note.classList.toggle("text-danger", over);
     note.classList.toggle("fw-semibold", over);
-    box.classList.toggle("is-invalid", over);
+    box.classList.toggle("is-invalid", over || serverInvalid);
   }
 
   function start() {
@@ -34,9 +36,10 @@
     const box = document.querySelector("textarea.serial-input");
     if (!note || !box) return;
     note.dataset.initial = note.textContent.trim();
+    const serverInvalid = box.classList.contains("is-invalid");
     box.setAttribute("aria-describedby", [box.getAttribute("aria-describedby"), note.id].filter(Boolean).join(" "));
-    box.addEventListener("input", () => update(box, note));
-    update(box, note);
+    box.addEventListener("input", () => update(box, note, serverInvalid));
+    update(box, note, serverInvalid);
   }
 
   document.addEventListener("DOMContentLoaded", start);

@@ -106,3 +106,28 @@ def test_a_refusal_by_the_service_keeps_its_code_and_field(manager_api):
     assert (error["code"], error["field"]) == ("sku_taken", "sku")
     assert error["message"] == "A product with this SKU already exists."
     assert Product.objects.count() == 1
+
+
+@pytest.mark.parametrize("depth", [3_000, 40])
+def test_json_nested_too_deeply_is_a_parse_error_and_saves_nothing(manager_api, depth):
+    # 3,000 levels is past Python's JSON reader (RecursionError); 40 is read but
+    # deeper than any request the API takes.
+    nested = '{"a": ' * depth + "1" + "}" * depth
+    body = '{"name": "Grinder", "sku": "G-1", "retail_price": "99.00", "brand": ' + nested + "}"
+    response = manager_api.post(PRODUCTS, body, content_type="application/json")
+    assert response.status_code == 400
+    [error] = errors(response)
+    assert error["code"] == "parse_error"
+    assert error["message"] == "The JSON nests lists and objects more than 32 levels deep."
+    assert not Product.objects.exists()
+
+
+def test_json_nested_as_deep_as_a_request_may_be_is_read(manager_api):
+    # The body and 31 lists inside it: read, then refused for its shape, not its depth.
+    brand = "x"
+    for _level in range(31):
+        brand = [brand]
+    body = {**GOOD, "brand": brand}
+    response = manager_api.post(PRODUCTS, body, format="json")
+    assert response.status_code == 400
+    assert [(e["code"], e["field"]) for e in errors(response)] == [("invalid", "brand")]

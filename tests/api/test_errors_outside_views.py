@@ -7,6 +7,8 @@ import pytest
 from rest_framework.test import APIRequestFactory
 
 from api.parsers import NulRefusingJSONParser, RequestTooLarge
+from catalog.models import Product
+from tests.test_error_pages import cut_the_database
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +63,37 @@ def test_the_json_parser_refuses_a_body_by_its_length_before_reading_it(settings
         NulRefusingJSONParser().parse(unread, parser_context={"request": request})
 
     assert unread.tell() == 0
+
+
+def test_an_api_call_during_a_database_outage_is_a_json_503_with_retry_after(
+    staff_api, monkeypatch
+):
+    cut_the_database(monkeypatch)
+    response = staff_api.get("/api/v1/serial-numbers/", {"q": "ESP"})
+    monkeypatch.undo()
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "errors": [
+            {
+                "code": "unavailable",
+                "message": "The database is not reachable. Try again in a moment.",
+            }
+        ]
+    }
+    # The database back, the same call with the same token answers.
+    assert staff_api.get("/api/v1/serial-numbers/", {"q": "ESP"}).status_code == 200
+
+
+def test_a_write_during_a_database_outage_is_a_json_503(manager_api, monkeypatch):
+    cut_the_database(monkeypatch)
+    body = {"name": "Grinder", "sku": "G-1", "retail_price": "99.00"}
+    response = manager_api.post("/api/v1/products/", body, format="json")
+    monkeypatch.undo()
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert [error["code"] for error in response.json()["errors"]] == ["unavailable"]
+    assert not Product.objects.exists()

@@ -19,6 +19,10 @@ from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import APIRootView
 
+from tests.api.helpers import token_client
+from tests.factories import UserFactory
+
+ROOT_URL = "/api/v1/"
 SCHEMA_URL = "/api/v1/schema/"
 DOCS_URL = "/api/v1/docs/"
 # Views that describe the API rather than being part of it: not in the schema.
@@ -216,3 +220,83 @@ def test_the_docs_page_sends_an_anonymous_visitor_to_log_in(client):
     response = client.get(DOCS_URL)
     assert response.status_code == 302
     assert response.url == f"/accounts/login/?next={DOCS_URL}"
+
+
+# The root, schema and docs describe data that needs a role: a signed-in user
+# in no group (neither Staff nor Managers) reads none of them.
+
+
+@pytest.fixture
+def no_group_user(db):
+    return UserFactory(username="no-group")
+
+
+@pytest.fixture
+def no_group_api(no_group_user):
+    return token_client(no_group_user)
+
+
+@pytest.fixture
+def no_group_client(client, no_group_user):
+    client.force_login(no_group_user)
+    return client
+
+
+def test_the_api_root_lists_the_resources_to_staff(staff_api):
+    response = staff_api.get(ROOT_URL)
+    assert response.status_code == 200
+    assert response.json()["serial-numbers"] == "http://testserver/api/v1/serial-numbers/"
+
+
+def test_the_api_root_is_refused_to_a_user_in_no_group(no_group_api):
+    response = no_group_api.get(ROOT_URL)
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "errors": [
+            {
+                "code": "permission_denied",
+                "message": "You do not have permission to perform this action.",
+            }
+        ]
+    }
+
+
+def test_the_schema_is_served_to_staff(staff_api):
+    response = staff_api.get(SCHEMA_URL)
+    assert response.status_code == 200
+    assert "/api/v1/serial-numbers/" in response.json()["paths"]
+
+
+def test_the_schema_is_refused_to_a_user_in_no_group(no_group_api):
+    response = no_group_api.get(SCHEMA_URL)
+    assert response.status_code == 403
+    assert [error["code"] for error in response.json()["errors"]] == ["permission_denied"]
+    assert b"/api/v1/serial-numbers/" not in response.content
+
+
+def test_the_schema_is_refused_to_a_signed_in_user_in_no_group(no_group_client):
+    response = no_group_client.get(SCHEMA_URL)
+    assert response.status_code == 403
+    assert [error["code"] for error in response.json()["errors"]] == ["permission_denied"]
+
+
+def test_the_docs_page_is_served_to_staff(staff_client):
+    response = staff_client.get(DOCS_URL)
+    assert response.status_code == 200
+    assert "swagger-ui-bundle.js" in response.text
+
+
+@pytest.mark.parametrize("query", [{}, {"script": ""}])
+def test_the_docs_page_shows_a_user_in_no_group_the_403_page(no_group_client, settings, query):
+    settings.DEBUG = False
+    response = no_group_client.get(DOCS_URL, query)
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("text/html")
+    assert "You are not allowed to do this (403)" in response.text
+    assert (
+        "It needs the permission “Can view serial number”, which the groups Staff, Managers have."
+        in response.text
+    )
+    assert "swagger" not in response.text.lower()
+    assert SCHEMA_URL not in response.text

@@ -1,5 +1,6 @@
 """Selling with serial numbers, as a clerk does it on Sales > New sale."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -105,26 +106,80 @@ def test_a_unit_picked_from_stock_and_a_second_line(page, log_in, shop):
     ]
 
 
-def test_an_unknown_serial_is_recorded_as_new(page, log_in, shop):
+def test_an_unknown_serial_is_recorded_as_new_after_a_review(page, log_in, shop):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    beans = ProductFactory(
+        name="Coffee Beans 1kg",
+        sku="CB-1",
+        retail_price=Decimal("20.00"),
+        has_serial_numbers=False,
+    )
     log_in("sam")
     open_new_sale(page)
     page.get_by_label("Outlet").select_option(label="Main Street")
     pick_product(page, "Barista Pro", "Barista Pro Espresso Machine (BP-900)")
+    page.get_by_label("Unit price").fill("4299.00")
     page.get_by_label("Serial numbers").fill("NEW-4711")
+    page.get_by_role("button", name="Add line").click()
+    line_2 = page.get_by_role("group", name="Line 2")
+    line_2.get_by_label("Product").fill("Coffee")
+    line_2.get_by_role("option", name="Coffee Beans 1kg (CB-1)").click()
+    line_2.get_by_label("Quantity").fill("2")
     page.get_by_role("button", name="Complete sale").click()
 
     not_recorded = page.get_by_role("region", name="Not recorded")
     expect(not_recorded).to_contain_text("NEW-4711")
     expect(not_recorded).to_contain_text("Barista Pro Espresso Machine")
-    expect(page.get_by_label("Serial numbers")).to_have_value("NEW-4711")
+    expect(not_recorded).to_contain_text("correct them in Serial numbers above")
+    expect(page.get_by_label("Serial numbers").first).to_have_value("NEW-4711")
     assert not Sale.objects.exists()
     not_recorded.get_by_role("button", name="Record as new").click()
 
+    # The last look: the whole sale, the decision applied, and nothing saved yet.
+    review = page.get_by_role("region", name="Review the sale")
+    expect(review).to_be_visible()
+    rows = review.get_by_role("row")
+    expect(rows.filter(has_text="Barista Pro Espresso Machine (BP-900)")).to_contain_text(
+        "NEW-4711 will be recorded as new at Main Street"
+    )
+    expect(rows.filter(has_text="Barista Pro Espresso Machine")).to_contain_text("£4,299.00")
+    expect(rows.filter(has_text="Coffee Beans 1kg (CB-1)")).to_contain_text("£40.00")
+    expect(rows.last).to_have_text(re.compile(r"Total\s*£4,339.00"))
+    assert not Sale.objects.exists()
+    assert not SerialRecord.objects.exists()
+    review.get_by_role("button", name="Complete sale").click()
+
     sale = Sale.objects.get()
     expect(page.get_by_role("heading", name=f"Sale {sale.number}")).to_be_visible()
+    assert sale.total == Decimal("4339.00")
+    assert [(line.product, line.quantity) for line in sale.lines.all()] == [
+        (shop["machine"], 1),
+        (beans, 2),
+    ]
     page.get_by_role("link", name="NEW-4711").click()
     expect(page.get_by_role("definition").filter(has_text="Sold")).to_have_count(1)
     expect(page.get_by_role("table")).to_contain_text("Recorded at sale")
+
+
+def test_change_the_sale_on_the_review_keeps_everything_typed(page, log_in, shop):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in("sam")
+    open_new_sale(page)
+    page.get_by_label("Outlet").select_option(label="Main Street")
+    pick_product(page, "Barista Pro", "Barista Pro Espresso Machine (BP-900)")
+    page.get_by_label("Quantity").fill("2")
+    page.get_by_label("Serial numbers").fill("NEW-1\nNEW-2")
+    page.get_by_role("button", name="Complete sale").click()
+    page.get_by_role("button", name="Record as new").click()
+    expect(page.get_by_role("region", name="Review the sale")).to_contain_text("£998.00")
+    page.get_by_role("button", name="Change the sale").click()
+
+    expect(page.get_by_label("Outlet")).to_have_value(str(shop["main"].pk))
+    expect(page.get_by_label("Product")).to_have_value("Barista Pro Espresso Machine (BP-900)")
+    expect(page.get_by_label("Quantity")).to_have_value("2")
+    expect(page.get_by_label("Serial numbers")).to_have_value("NEW-1\nNEW-2")
+    expect(page.get_by_label("Total")).to_have_text("£998.00")
+    assert not Sale.objects.exists()
 
 
 def test_an_already_sold_unit_is_refused_and_the_input_kept(page, log_in, shop):
@@ -172,6 +227,11 @@ def test_a_unit_at_another_outlet_is_sold_here(page, log_in, shop):
     expect(elsewhere).to_contain_text("BP9-0003")
     expect(elsewhere).to_contain_text("Harbour Mall")
     elsewhere.get_by_role("button", name="Sell it here").click()
+    review = page.get_by_role("region", name="Review the sale")
+    expect(review).to_contain_text("BP9-0003 will be moved from Harbour Mall and sold here")
+    serial.refresh_from_db()
+    assert (serial.status, serial.outlet) == (SerialStatus.IN_STOCK, shop["harbour"])
+    review.get_by_role("button", name="Complete sale").click()
 
     sale = Sale.objects.get()
     expect(page.get_by_role("heading", name=f"Sale {sale.number}")).to_be_visible()

@@ -103,7 +103,7 @@ def test_a_sold_serial_shows_its_warranty_and_no_delete_button(manager_client, r
     page = text(manager_client.get(url("serial_detail", record)))
     assert "In warranty until" in page
     assert url("serial_delete", record) not in page
-    assert "was sold, so it cannot be deleted. Write it off instead." in page
+    assert "Sold units cannot be deleted or written off until they are returned." in page
 
 
 def test_a_warranty_that_ran_out_says_when(staff_client, record):
@@ -366,7 +366,10 @@ def test_a_sold_serial_cannot_be_written_off(manager_client, record):
         url("serial_write_off", record), {"reason": "Lost", TOKEN: seen}
     )
     assert response.status_code == 200
-    assert "only In stock or Faulty serial numbers can be written off." in text(response)
+    assert (
+        "Serial number “AB-100” is Sold, so it cannot be written off: record a Return first."
+        in text(response)
+    )
     assert "Lost</textarea>" in response.content.decode()
     record.refresh_from_db()
     assert record.status == SerialStatus.SOLD
@@ -559,7 +562,7 @@ def test_a_delete_refused_because_the_unit_was_sold_meanwhile_says_so(manager_cl
     page = text(response)
     assert response.status_code == 200
     assert "changed after this page was shown (Sold on " in page
-    assert "Write it off instead." in page
+    assert "Sold units cannot be deleted or written off until they are returned." in page
     assert SerialRecord.objects.filter(pk=record.pk).exists()
 
 

@@ -6,8 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.utils import formats, timezone
+from django.utils import timezone
 
+from config.dates import datetime_display
 from inventory import selectors
 from inventory.models import (
     SerialEvent,
@@ -344,7 +345,7 @@ def test_sold_or_written_off_units_cannot_be_written_off(record, user, status):
     with pytest.raises(ValidationError) as raised:
         serial_write_off(serial=record, reason="Lost", user=user)
     assert raised.value.code == "not_writable_off"
-    assert f"is {SerialStatus(status).label};" in raised.value.messages[0]
+    assert f"is {SerialStatus(status).label}" in raised.value.messages[0]
     record.refresh_from_db()
     assert record.status == status
     assert not record.events.exists()
@@ -369,13 +370,14 @@ def test_a_serial_never_sold_is_deleted_with_its_history(record, user):
     assert not SerialEvent.objects.exists()
 
 
-def test_a_sold_serial_cannot_be_deleted_and_should_be_written_off(record, user):
+def test_a_sold_serial_cannot_be_deleted_and_is_returned_first(record, user):
     SerialRecord.objects.filter(pk=record.pk).update(status=SerialStatus.SOLD)
     with pytest.raises(ValidationError) as raised:
         serial_delete(serial=record, user=user)
     assert raised.value.code == "was_sold"
     assert raised.value.messages == [
-        "Serial number “AB-100” was sold, so it cannot be deleted. Write it off instead."
+        "Serial number “AB-100” is Sold, so it cannot be deleted or written off: "
+        "record a Return first."
     ]
     assert SerialRecord.objects.filter(pk=record.pk).exists()
 
@@ -576,7 +578,7 @@ SHOWN = datetime(2025, 5, 5, 10, 4, 0, 100_000, tzinfo=UTC)
 
 def on(when):
     """A time as messages show it: in the shop's time zone and date format."""
-    return formats.date_format(timezone.localtime(when), "DATETIME_FORMAT")
+    return datetime_display(when)
 
 
 def shown_at(serial, when=SHOWN):

@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 
+from config.dates import date_display
 from inventory.models import SerialEvent, SerialEventKind, SerialStatus
 from sales.models import ClaimStatus, ClaimUpdate, SaleLineSerial, WarrantyClaim
 from sales.services import LineInput, claim_open, claim_update, sale_create
@@ -66,7 +66,7 @@ def test_the_open_page_shows_the_unit_its_sale_customer_and_warranty(staff_clien
     assert f'<a href="{sale.get_absolute_url()}">Sale {sale.pk}</a>' in html
     assert f'<a href="{sale.customer.get_absolute_url()}">Alice Martin</a>' in html
     until = sale.created_at.date().replace(year=sale.created_at.year + 1)
-    assert f"In warranty until {date_format(until, 'DATE_FORMAT')}" in html
+    assert f"In warranty until {date_display(until)}" in html
     assert "Fault description" in html
     assert ">Open claim</button>" in html
 
@@ -227,7 +227,7 @@ def test_resolved_replaced_sells_the_replacement_free_to_the_same_customer(staff
     ("typed", "message"),
     [
         ("", "Enter the replacement serial number."),
-        ("NOPE-404", "No unit has the serial number “NOPE-404”."),
+        ("NOPE-404", "No In stock unit of Barista Pro has the serial number “NOPE-404”."),
         ("SOLD-2", "“SOLD-2” is Sold, not In stock."),
         ("OTHER-1", "“OTHER-1” is a Grinder, not a Barista Pro."),
         ("CLM-0001", "The replacement must be another unit."),

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from django.utils.formats import date_format
 
+from config.dates import date_display
 from inventory.selectors.serials_detail import add_months
 from sales.services import LineInput, claim_open, claim_update, return_create, sale_create
 from tests.factories import CustomerFactory, OutletFactory, ProductFactory, SerialRecordFactory
@@ -44,7 +44,7 @@ def table(html, heading):
 
 
 def until(sale, months):
-    return date_format(add_months(timezone.localdate(sale.created_at), months), "DATE_FORMAT")
+    return date_display(add_months(timezone.localdate(sale.created_at), months))
 
 
 def test_the_units_a_customer_owns_show_their_warranty_state(staff_client):

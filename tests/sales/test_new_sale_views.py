@@ -1,5 +1,7 @@
 """The New sale page, the sale's page and its receipt, through the views."""
 
+import html
+import re
 from decimal import Decimal
 
 import pytest
@@ -8,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from inventory.models import SerialStatus
+from inventory.models import SerialRecord, SerialStatus
 from sales.models import Customer, Sale, SaleLineSerial
 from sales.services import LineInput, sale_create
 from tests.factories import (
@@ -148,16 +150,213 @@ def test_an_unknown_serial_is_listed_as_not_recorded_with_the_input_kept(staff_c
     assert not Sale.objects.exists()
 
 
-def test_record_as_new_records_the_serial_sold_and_completes_the_sale(staff_client, shop):
+def test_the_not_recorded_panel_points_to_the_serial_box_above_it(staff_client, shop):
+    data = sale_post(outlet=shop["main"], lines=[(shop["machine"], 1, "", "NEW-77")])
+    response = staff_client.post(NEW_SALE, data)
+
+    assert response.status_code == 200
+    content = text_of(response)
+    assert "or correct them in Serial numbers above and press Complete sale again" in content
+    assert "correct them below" not in content
+    # The panel comes after the lines, so "above" is where the box is.
+    assert content.index("Serial numbers") < content.index("Not recorded")
+
+
+def text_of(response) -> str:
+    """The page's text as a reader sees it: tags dropped, white space collapsed."""
+    text = re.sub(r"<[^>]+>", " ", response.content.decode())
+    return " ".join(html.unescape(text).split())
+
+
+def hidden_fields(response) -> dict[str, str]:
+    """The hidden inputs of the page's form, as the browser would send them back."""
+    fields = re.findall(
+        r'<input type="hidden" name="([^"]+)" value="([^"]*)"', response.content.decode()
+    )
+    return {name: html.unescape(value) for name, value in fields}
+
+
+def review_of(client, data):
+    """Press Complete sale, then the decision the page asks for: the review page."""
+    response = client.post(NEW_SALE, data)
+    assert response.status_code == 200
+    assert [t.name for t in response.templates][0] == "sales/sale_review.html"
+    return response
+
+
+def test_record_as_new_shows_the_whole_sale_before_completing_it(staff_client, shop):
+    SerialRecordFactory(product=shop["machine"], outlet=shop["main"], serial="BP-1")
+    data = sale_post(
+        outlet=shop["main"],
+        customer=shop["customer"].pk,
+        lines=[(shop["machine"], 2, "", "BP-1\nNEW-77"), (shop["beans"], 3, "18.50", "")],
+        record_new="1",
+    )
+    response = review_of(staff_client, data)
+
+    content = text_of(response)
+    assert "Review the sale" in content
+    assert "Nothing is saved yet." in content
+    assert "Outlet Main Street" in content
+    assert "Customer Ada Lovelace (ada@example.com)" in content
+    assert "Barista Pro (BP-900)" in content and "Coffee Beans 1kg (CB-1)" in content
+    assert "BP-1 , in stock at Main Street" in content
+    assert "NEW-77 will be recorded as new at Main Street" in content
+    # Quantity, unit price and line total of each line, and the total.
+    assert "2 £499.00 £998.00" in content
+    assert "3 £18.50 £55.50" in content
+    assert "Total £1,053.50" in content
+    assert 'type="submit" class="btn btn-primary">Complete sale</button>' in (
+        response.content.decode()
+    )
+    assert "Change the sale" in content
+    assert not Sale.objects.exists()
+    assert not SerialRecord.objects.filter(serial="NEW-77").exists()
+
+
+def test_complete_sale_on_the_review_records_the_serial_and_completes(staff_client, shop):
+    data = sale_post(
+        outlet=shop["main"], lines=[(shop["machine"], 1, "4299", "NEW-77")], record_new="1"
+    )
+    review = review_of(staff_client, data)
+    response = staff_client.post(NEW_SALE, hidden_fields(review))
+
+    sale = Sale.objects.get()
+    assert response.status_code == 302 and response.url == sale.get_absolute_url()
+    assert sale.total == Decimal("4299.00")
+    unit = SaleLineSerial.objects.get().serial
+    assert (unit.serial, unit.status, unit.outlet) == ("NEW-77", SerialStatus.SOLD, shop["main"])
+
+
+def test_the_review_carries_every_field_as_typed(staff_client, shop):
+    data = sale_post(
+        outlet=shop["main"],
+        lines=[(shop["machine"], 2, "450", "NEW-1\nNEW-2"), (shop["beans"], 1, "", "")],
+        record_new="1",
+    )
+    review = review_of(staff_client, data)
+
+    carried = hidden_fields(review)
+    for name, value in data.items():
+        if name != "record_new":
+            assert carried[name] == str(value), name
+    assert carried["record_new"] == "1"
+    assert len(carried["review"]) == 64
+
+
+def test_sell_it_here_shows_the_move_on_the_review_then_completes(staff_client, shop):
+    unit = SerialRecordFactory(product=shop["machine"], outlet=shop["harbour"], serial="BP-2")
+    data = sale_post(outlet=shop["main"], lines=[(shop["machine"], 1, "", "BP-2")], sell_here="1")
+    review = review_of(staff_client, data)
+
+    content = text_of(review)
+    assert "BP-2 will be moved from Harbour Mall and sold here" in content
+    assert "Total £499.00" in content
+    unit.refresh_from_db()
+    assert (unit.status, unit.outlet) == (SerialStatus.IN_STOCK, shop["harbour"])
+
+    response = staff_client.post(NEW_SALE, hidden_fields(review))
+    assert response.status_code == 302
+    unit.refresh_from_db()
+    assert (unit.status, unit.outlet) == (SerialStatus.SOLD, shop["main"])
+
+
+def test_both_decisions_are_asked_for_then_reviewed_together(staff_client, shop):
+    SerialRecordFactory(product=shop["machine"], outlet=shop["harbour"], serial="BP-2")
+    data = sale_post(
+        outlet=shop["main"], lines=[(shop["machine"], 2, "", "BP-2; NEW-77")], record_new="1"
+    )
+    response = staff_client.post(NEW_SALE, data)
+
+    assert response.status_code == 200
+    content = text_of(response)
+    assert "Confirmed: they will be recorded as new." in content
+    assert "Sell it here" in content
+    assert "Review the sale" not in content
+    review = review_of(staff_client, {**data, "sell_here": "1"})
+    content = text_of(review)
+    assert "NEW-77 will be recorded as new at Main Street" in content
+    assert "BP-2 will be moved from Harbour Mall and sold here" in content
+    assert not Sale.objects.exists()
+
+
+def test_a_review_of_a_sale_changed_since_is_refused_with_the_input_kept(staff_client, shop):
+    data = sale_post(
+        outlet=shop["main"], lines=[(shop["machine"], 1, "4299", "NEW-77")], record_new="1"
+    )
+    carried = hidden_fields(review_of(staff_client, data))
+    carried["lines-0-serial_numbers"] = "NEW-78"
+    response = staff_client.post(NEW_SALE, carried)
+
+    assert response.status_code == 200
+    content = text_of(response)
+    assert "it changed after you reviewed it" in content
+    # The confirmation is asked for again, for the serial now typed.
+    assert "Record as new" in content and "NEW-78" in content
+    assert "Confirmed:" not in content
+    assert_input_kept(response, carried)
+    assert not Sale.objects.exists()
+    assert not SerialRecord.objects.exists()
+
+
+def test_a_review_made_stale_by_a_price_change_is_refused(staff_client, shop):
     data = sale_post(
         outlet=shop["main"], lines=[(shop["machine"], 1, "", "NEW-77")], record_new="1"
     )
+    review = review_of(staff_client, data)
+    assert "Total £499.00" in text_of(review)
+    shop["machine"].retail_price = Decimal("549.00")
+    shop["machine"].save()
+    response = staff_client.post(NEW_SALE, hidden_fields(review))
+
+    assert response.status_code == 200
+    assert "it changed after you reviewed it" in text_of(response)
+    assert not Sale.objects.exists()
+
+
+def test_a_review_made_stale_by_a_unit_moving_is_refused(staff_client, shop):
+    unit = SerialRecordFactory(product=shop["machine"], outlet=shop["harbour"], serial="BP-2")
+    data = sale_post(outlet=shop["main"], lines=[(shop["machine"], 1, "", "BP-2")], sell_here="1")
+    review = review_of(staff_client, data)
+    third = OutletFactory(name="Airport")
+    unit.outlet = third
+    unit.save()
+    response = staff_client.post(NEW_SALE, hidden_fields(review))
+
+    assert response.status_code == 200
+    content = text_of(response)
+    assert "it changed after you reviewed it" in content
+    assert "in stock at Airport" in content
+    assert not Sale.objects.exists()
+    unit.refresh_from_db()
+    assert (unit.status, unit.outlet) == (SerialStatus.IN_STOCK, third)
+
+
+def test_change_the_sale_brings_back_the_form_as_typed(staff_client, shop):
+    data = sale_post(
+        outlet=shop["main"], lines=[(shop["machine"], 2, "450", "NEW-1\nNEW-2")], record_new="1"
+    )
+    carried = hidden_fields(review_of(staff_client, data))
+    response = staff_client.post(NEW_SALE, {**carried, "edit": "1"})
+
+    assert response.status_code == 200
+    assert [t.name for t in response.templates][0] == "sales/sale_form.html"
+    assert_input_kept(response, data)
+    assert "Confirmed: they will be recorded as new." in text_of(response)
+    assert not Sale.objects.exists()
+    # Complete sale on the form again: the review, never the sale itself.
+    again = {k: v for k, v in carried.items() if k != "review"}
+    review_of(staff_client, again)
+    assert not Sale.objects.exists()
+
+
+def test_a_confirmation_with_nothing_left_to_confirm_sells_as_typed(staff_client, shop):
+    SerialRecordFactory(product=shop["machine"], outlet=shop["main"], serial="BP-1")
+    data = sale_post(outlet=shop["main"], lines=[(shop["machine"], 1, "", "BP-1")], record_new="1")
     response = staff_client.post(NEW_SALE, data)
 
     sale = Sale.objects.get()
     assert response.status_code == 302 and response.url == sale.get_absolute_url()
-    unit = SaleLineSerial.objects.get().serial
-    assert (unit.serial, unit.status, unit.outlet) == ("NEW-77", SerialStatus.SOLD, shop["main"])
 
 
 def test_a_unit_at_another_outlet_is_named_with_it_and_kept(staff_client, shop):
@@ -172,16 +371,6 @@ def test_a_unit_at_another_outlet_is_named_with_it_and_kept(staff_client, shop):
     assert "Sell it here" in content
     assert_input_kept(response, data)
     assert not Sale.objects.exists()
-
-
-def test_sell_it_here_moves_the_unit_and_sells_it(staff_client, shop):
-    unit = SerialRecordFactory(product=shop["machine"], outlet=shop["harbour"], serial="BP-2")
-    data = sale_post(outlet=shop["main"], lines=[(shop["machine"], 1, "", "BP-2")], sell_here="1")
-    response = staff_client.post(NEW_SALE, data)
-
-    assert response.status_code == 302
-    unit.refresh_from_db()
-    assert (unit.status, unit.outlet) == (SerialStatus.SOLD, shop["main"])
 
 
 def test_an_already_sold_unit_is_refused_on_its_line_naming_the_sale(staff_client, shop):
@@ -396,3 +585,75 @@ def test_sale_pages_need_the_view_permission(client, shop):
 def test_the_receipt_refuses_post(staff_client, shop):
     sale = make_sale(shop, 1)
     assert staff_client.post(reverse("sales:sale_receipt", args=[sale.pk])).status_code == 405
+
+
+def test_the_running_total_starts_at_zero_in_the_shops_currency(staff_client, shop):
+    response = staff_client.get(NEW_SALE)
+    assert response.status_code == 200
+    assert "Total £0.00" in text_of(response)
+    assert 'data-currency="GBP"' in response.content.decode()
+
+
+def test_a_page_shown_again_totals_what_was_typed(staff_client, shop):
+    # Line 1 at the retail price (blank), line 2 as typed; the sale is refused.
+    data = sale_post(
+        outlet=shop["main"],
+        lines=[(shop["machine"], 2, "", "BP-1"), (shop["beans"], 3, "18.50", "")],
+    )
+    response = staff_client.post(NEW_SALE, data)
+
+    assert response.status_code == 200
+    assert "Enter 2 serial numbers, one per unit (1 entered)." in text_of(response)
+    assert "Total £1,053.50" in text_of(response)
+    # The running total knows line 1's retail price for its blank Unit price.
+    assert 'data-sale-line data-price="499.00" data-serialised="true"' in (
+        response.content.decode()
+    )
+
+
+def test_product_options_mark_the_product_a_code_names_exactly(staff_client, shop):
+    for n in range(12):
+        ProductFactory(name=f"Aardvark Grinder {n}", sku=f"BP-900-{n}")
+    url = reverse("sales:product_options")
+    response = staff_client.get(url, {"q": "bp-900"})
+
+    assert response.status_code == 200
+    options = re.findall(r'<li [^>]*role="option"[^>]*>', response.content.decode())
+    assert len(options) == 10
+    # Exact by SKU, first though others sort before it by name, and marked.
+    assert f'data-value="{shop["machine"].pk}"' in options[0]
+    assert 'data-exact="true"' in options[0] and 'data-serialised="true"' in options[0]
+    assert all("data-exact" not in option for option in options[1:])
+
+    by_name = staff_client.get(url, {"q": "COFFEE BEANS 1KG"}).content.decode()
+    assert re.search(r'data-serialised="false" data-exact="true">Coffee Beans 1kg', by_name)
+    partial = staff_client.get(url, {"q": "Barista"}).content.decode()
+    assert "Barista Pro (BP-900)" in partial and "data-exact" not in partial
+
+
+def test_product_options_mark_no_product_when_a_name_is_shared(staff_client, shop):
+    ProductFactory(name="Barista Pro", sku="BP-901")
+    response = staff_client.get(reverse("sales:product_options"), {"q": "barista pro"})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Barista Pro (BP-900)" in content and "Barista Pro (BP-901)" in content
+    assert "data-exact" not in content
+
+
+def test_serial_options_leave_out_the_serials_typed_on_the_sale(staff_client, shop):
+    for serial in ["BP-10", "BP-11", "BP-12"]:
+        SerialRecordFactory(product=shop["machine"], outlet=shop["main"], serial=serial)
+    url = reverse("sales:serial_options")
+    params = {"product": shop["machine"].pk, "outlet": shop["main"].pk}
+    response = staff_client.get(url, {**params, "typed": "bp-10\nＢＰ-12; NOT-HERE"})
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'data-pick-serial="BP-11"' in content
+    assert "BP-10" not in content and "BP-12" not in content
+
+    every = staff_client.get(url, {**params, "typed": "BP-10, BP-11, BP-12"})
+    assert every.status_code == 200
+    text = text_of(every)
+    assert "Every serial number of Barista Pro in stock at Main Street is on this sale" in text
+    assert "data-pick-serial" not in every.content.decode()

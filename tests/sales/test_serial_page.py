@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
-from django.utils.formats import date_format
 
+from config.dates import date_display
 from inventory import selectors
 from sales.services import LineInput, sale_create
 from tests.factories import CustomerFactory, OutletFactory, ProductFactory, SerialRecordFactory
@@ -51,11 +51,11 @@ def test_a_sold_unit_shows_its_sale_date_customer_and_warranty(staff_client):
     sold_on = sale.created_at.date()
     until = sold_on.replace(year=sold_on.year + 1)
     assert field(html, "Sale") == f'<a href="{sale.get_absolute_url()}">Sale {sale.pk}</a>'
-    assert field(html, "Sale date") == date_format(sold_on, "DATE_FORMAT")
+    assert field(html, "Sale date") == date_display(sold_on)
     assert (
         field(html, "Customer") == f'<a href="{sale.customer.get_absolute_url()}">Alice Martin</a>'
     )
-    assert field(html, "Warranty") == f"In warranty until {date_format(until, 'DATE_FORMAT')}"
+    assert field(html, "Warranty") == f"In warranty until {date_display(until)}"
 
 
 def test_a_unit_sold_longer_ago_than_its_warranty_shows_when_it_expired(staff_client):
@@ -67,8 +67,8 @@ def test_a_unit_sold_longer_ago_than_its_warranty_shows_when_it_expired(staff_cl
     assert response.status_code == 200
     sold_on = timezone.localdate(sale.created_at)
     until = sold_on.replace(year=sold_on.year + 1)
-    assert field(html, "Warranty") == f"Warranty expired on {date_format(until, 'DATE_FORMAT')}"
-    assert field(html, "Sale date") == date_format(sold_on, "DATE_FORMAT")
+    assert field(html, "Warranty") == f"Warranty expired on {date_display(until)}"
+    assert field(html, "Sale date") == date_display(sold_on)
 
 
 def test_a_sale_without_a_customer_shows_a_dash(staff_client):
