@@ -96,6 +96,16 @@ def _svg(*, chart_id: str, title: str, description: str, height: int, body: Safe
     )
 
 
+def _column_height(value: Number, *, plot: float, top: Number) -> float:
+    """A column's height in a plot `plot` high whose tallest column is `top`; at least 1."""
+    height = float(value) * plot / float(top) if top else 0.0
+    return 1.0 if value and height < 1 else height
+
+
+def _baseline(y: float) -> SafeString:
+    return format_html('<line class="chart-axis" x1="0" y1="{}" x2="100%" y2="{}"></line>', y, y)
+
+
 def _link(figure: Figure, inner: str) -> str:
     # An SVG link's <title> is its accessible name and its tooltip.
     return format_html(
@@ -181,9 +191,7 @@ def columns_svg(
     parts = []
     for index, column in enumerate(columns):
         centre = (index + 0.5) * slot
-        height = float(column.figure.value) * plot / float(top) if top else 0.0
-        if column.figure.value and height < 1:
-            height = 1.0
+        height = _column_height(column.figure.value, plot=plot, top=top)
         alt = " chart-tick-alt" if (count - 1 - index) % 2 else ""
         inner = format_html(
             '<rect class="chart-hit" x="{:.2f}%" y="0" width="{:.2f}%" height="{}"></rect>'
@@ -208,11 +216,7 @@ def columns_svg(
             column.label,
         )
         parts.append(_link(column.figure, inner))
-    baseline = format_html(
-        '<line class="chart-axis" x1="0" y1="{}" x2="100%" y2="{}"></line>',
-        PLOT_BOTTOM,
-        PLOT_BOTTOM,
-    )
+    baseline = _baseline(PLOT_BOTTOM)
     return mark_safe(  # noqa: S308
         _svg(
             chart_id=chart_id,
@@ -231,9 +235,7 @@ def spark_svg(*, chart_id: str, title: str, figures: Sequence[Figure], top: Numb
     plot = SPARK_HEIGHT - 2
     parts = []
     for index, figure in enumerate(figures):
-        height = float(figure.value) * plot / float(top) if top else 0.0
-        if figure.value and height < 1:
-            height = 1.0
+        height = _column_height(figure.value, plot=plot, top=top)
         inner = format_html(
             '<rect class="chart-hit" x="{:.2f}%" y="0" width="{:.2f}%" height="{}"></rect>'
             '<rect class="chart-bar chart-series-0" x="{:.2f}%" y="{:.1f}" width="{:.2f}%" '
@@ -247,11 +249,7 @@ def spark_svg(*, chart_id: str, title: str, figures: Sequence[Figure], top: Numb
             height,
         )
         parts.append(_link(figure, inner))
-    baseline = format_html(
-        '<line class="chart-axis" x1="0" y1="{}" x2="100%" y2="{}"></line>',
-        SPARK_HEIGHT - 0.5,
-        SPARK_HEIGHT - 0.5,
-    )
+    baseline = _baseline(SPARK_HEIGHT - 0.5)
     return mark_safe(  # noqa: S308
         _svg(
             chart_id=chart_id,

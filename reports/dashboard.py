@@ -20,6 +20,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from catalog.templatetags.money import money
+from config.dates import datetime_display
 from inventory.models import SerialStatus
 from reports import charts
 from reports.charts import Bar, Column, Figure
@@ -322,7 +323,8 @@ def units_sold_chart(trends: DashboardTrends) -> Chart:
             href += f"&outlet={outlet_id}"
         return Figure(value=units, text=text, name=name, href=href)
 
-    totals = [week_figure(i, trends.week_total(i), None, "") for i in range(len(weeks))]
+    week_units = [trends.week_total(i) for i in range(len(weeks))]
+    totals = [week_figure(i, units, None, "") for i, units in enumerate(week_units)]
     top = max((max(outlet.units, default=0) for outlet in trends.outlets), default=0)
     spark_rows, rows = [], []
     first_day, last_day = weeks[0][0], weeks[-1][1]
@@ -360,8 +362,9 @@ def units_sold_chart(trends: DashboardTrends) -> Chart:
             )
         )
         rows.append(TableRow(label=outlet.name, cells=[*figures, total]))
-    this_week = trends.week_total(len(weeks) - 1)
-    last_week = trends.week_total(len(weeks) - 2) if len(weeks) > 1 else 0
+    this_week = week_units[-1]
+    last_week = week_units[-2] if len(week_units) > 1 else 0
+    all_weeks = sum(week_units)
     lead = _("%(this)s this week so far, %(last)s last week") % {
         "this": ngettext("%(count)s unit", "%(count)s units", this_week)
         % {"count": _number(this_week)},
@@ -373,8 +376,8 @@ def units_sold_chart(trends: DashboardTrends) -> Chart:
             cells=[
                 *totals,
                 Figure(
-                    value=0,
-                    text=_number(sum(trends.week_total(i) for i in range(len(weeks)))),
+                    value=all_weeks,
+                    text=_number(all_weeks),
                     name=_("Units sold in the last %(weeks)s weeks") % {"weeks": SOLD_WEEKS},
                     href=_url(sale_list, date_from=_day(first_day), date_to=_day(last_day)),
                 ),
@@ -435,7 +438,7 @@ def in_stock_chart(rows_in_stock: Sequence[OutletInStock]) -> Chart:
 
 
 def _worked_out(trends: DashboardTrends) -> str:
-    when = formats.date_format(timezone.localtime(trends.taken_at), "j M, H:i")
+    when = datetime_display(trends.taken_at)
     return _("As of %(when)s; updated every few minutes.") % {"when": when}
 
 

@@ -33,7 +33,8 @@ from sales.models import CLOSED_CLAIM_STATUSES, ClaimStatus, SaleLine, WarrantyC
 SOLD_WEEKS = 12
 # The statuses of a claim that still needs work, in the order the chart shows them.
 OPEN_CLAIM_STATUSES = [s for s in ClaimStatus if s not in CLOSED_CLAIM_STATUSES]
-# The shape of DashboardSnapshot.figures; a row of another shape is worked out again.
+# The shape of DashboardSnapshot.figures (SOLD_WEEKS and the age edges included); a row
+# of another shape is worked out again.
 SNAPSHOT_VERSION = 1
 
 
@@ -246,7 +247,8 @@ def dashboard_trends_of(snapshot: DashboardSnapshot) -> DashboardTrends | None:
     return DashboardTrends(
         taken_at=snapshot.taken_at,
         day=snapshot.day,
-        weeks=[date.fromisoformat(week) for week in figures["weeks"]],
+        # Weeks and bands follow from the day, as they did when it was counted.
+        weeks=week_starts(day=snapshot.day),
         outlets=[
             OutletSold(outlet_id=row["id"], name=row["name"], units=row["units"])
             for row in figures["outlets"]

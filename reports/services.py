@@ -72,7 +72,6 @@ def dashboard_snapshot_take(*, now: datetime | None = None) -> DashboardSnapshot
     outlets = sorted(units, key=lambda outlet_id: (names[outlet_id], outlet_id))
     figures = {
         "version": dashboard.SNAPSHOT_VERSION,
-        "weeks": [week.isoformat() for week in weeks],
         "outlets": [
             {"id": outlet_id, "name": names[outlet_id], "units": units[outlet_id]}
             for outlet_id in outlets

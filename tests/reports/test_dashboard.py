@@ -483,10 +483,26 @@ def test_the_first_view_works_out_the_trends_and_later_views_read_them(staff_cli
     assert snapshot.day == timezone.localdate()
     assert "£250.00 in stock for up to 90 days (1 unit)" in bar_links(second.text)
     when = timezone.localtime(snapshot.taken_at)
-    assert f"As of {when.day} {when:%b}, {when:%H:%M}; updated every few minutes." in second.text
+    # As the shop's date filters write a moment (config/dates.py): "07/12/2026 06:20".
+    assert f"As of {when:%d/%m/%Y %H:%M}; updated every few minutes." in second.text
     # The live chart counts the new unit at once.
     assert "2 In stock at Main Street" in bar_links(second.text)
     assert DBTaskResult.objects.count() == 0
+
+
+def test_the_same_figures_are_drawn_again_in_another_time_zone(staff_client, settings):
+    # The trends' cards are kept drawn per snapshot: the time zone is part of their key.
+    taken = timezone.make_aware(datetime(2026, 12, 7, 6, 20), timezone.get_fixed_timezone(0))
+    services.dashboard_snapshot_take(now=taken)
+
+    settings.TIME_ZONE = "UTC"
+    in_utc = staff_client.get(URL)
+    settings.TIME_ZONE = "Pacific/Auckland"
+    in_auckland = staff_client.get(URL)
+
+    assert in_utc.status_code == 200 and in_auckland.status_code == 200
+    assert "As of 07/12/2026 06:20;" in card(in_utc, "chart-sold")
+    assert "As of 07/12/2026 19:20;" in card(in_auckland, "chart-sold")
 
 
 def test_figures_older_than_the_refresh_interval_are_shown_and_one_refresh_is_queued(
