@@ -4,11 +4,14 @@ Forms only validate what was typed; `sales.services.sale_create` checks the
 serials against the database and says what it refused.
 """
 
-from typing import Any
+import re
+from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, ProductQuerySet
@@ -184,13 +187,49 @@ class _SaleLineFormSet(forms.BaseFormSet):
         if not any(form.cleaned_data for form in self.forms):
             raise ValidationError(_("Add at least one line."), code="no_lines")
 
+    def filled(self) -> list[int]:
+        """The index of each form with a line in it (the service numbers only those)."""
+        return [i for i, form in enumerate(self.forms) if form.cleaned_data]
 
-SaleLineFormSet = forms.formset_factory(
-    SaleLineForm,
-    formset=_SaleLineFormSet,
-    extra=0,
-    min_num=1,
-    max_num=MAX_LINES,
-    validate_max=True,
-    absolute_max=MAX_LINES,
+    def typed_total(self) -> Decimal:
+        """The sale's total as far as it was typed, as the page's running total adds it up.
+
+        Quantity x Unit price of each line that has both; a blank Unit price is the
+        product's retail price.
+        """
+        total = Decimal(0)
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            product, quantity, price = (data.get(k) for k in ("product", "quantity", "unit_price"))
+            if price is None and product is not None:
+                price = product.retail_price
+            if quantity is not None and price is not None:
+                total += quantity * price
+        return total
+
+
+# What the review carries back, unchanged, to Complete sale or to Change the sale.
+_AS_TYPED = re.compile(
+    r"outlet|customer|customer_search|lines-(TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS"
+    r"|lines-\d{1,3}-(product|product_search|quantity|unit_price|serial_numbers)"
+)
+
+
+def sale_fields_as_typed(data: QueryDict) -> list[tuple[str, str]]:
+    """The New sale fields (SaleForm and the lines) as typed, for the review's hidden inputs."""
+    return [(name, str(data.get(name, ""))) for name in data if _AS_TYPED.fullmatch(name)]
+
+
+# formset_factory subclasses `_SaleLineFormSet`; the cast keeps its methods for mypy.
+SaleLineFormSet = cast(
+    type[_SaleLineFormSet],
+    forms.formset_factory(
+        SaleLineForm,
+        formset=_SaleLineFormSet,
+        extra=0,
+        min_num=1,
+        max_num=MAX_LINES,
+        validate_max=True,
+        absolute_max=MAX_LINES,
+    ),
 )

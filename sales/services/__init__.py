@@ -10,6 +10,7 @@ from sales.services.selling import (
     SaleRefused,
     sale_check,
     sale_create,
+    sale_review_lines,
 )
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "return_create",
     "sale_check",
     "sale_create",
+    "sale_review_lines",
 ]

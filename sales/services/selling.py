@@ -10,11 +10,12 @@ Contract (the page and the tests rely on it):
   `not_recorded` [(line index, text)] (offer "Record as new": call again with
   record_new=True), `elsewhere` [(line index, text, outlet name)] (offer "Sell it
   here": call again with sell_here=True). Nothing is saved then.
-- `sale_check(...)` (the same arguments, no confirmations) runs the same checks and
+- `sale_check(...)` (the same arguments, without clerk) runs the same checks and
   saves nothing: the New sale page's review shows what the sale will do, and
   `check.fingerprint` names that sale and its decisions. Passed back as
   `sale_create(reviewed=...)`, a sale that is no longer the one reviewed (a line,
-  a price or a decision changed) is refused with `check.stale_review` set.
+  a price or a decision changed) is refused with `check.stale_review` set and its
+  confirmations cleared (`record_new`, `sell_here`): they are asked for again.
 """
 
 import hashlib
@@ -97,6 +98,13 @@ class SaleCheck:
     @property
     def has_errors(self) -> bool:
         return bool(self.form_errors or self.line_errors)
+
+    @property
+    def to_confirm(self) -> bool:
+        """Whether some serials still wait for Record as new or Sell it here."""
+        return bool(
+            (self.not_recorded and not self.record_new) or (self.elsewhere and not self.sell_here)
+        )
 
 
 class SaleRefused(ValidationError):
@@ -314,10 +322,64 @@ def _check(
 
 
 def sale_check(
-    *, outlet: Outlet, customer: Customer | None, lines: Sequence[LineInput]
+    *,
+    outlet: Outlet,
+    customer: Customer | None,
+    lines: Sequence[LineInput],
+    record_new: bool = False,
+    sell_here: bool = False,
 ) -> SaleCheck:
     """What `sale_create` would refuse, or ask to confirm, for this sale; saves nothing."""
-    return _check(outlet=outlet, customer=customer, lines=lines)[0]
+    check = _check(outlet=outlet, customer=customer, lines=lines)[0]
+    check.record_new, check.sell_here = record_new, sell_here
+    return check
+
+
+@dataclass(frozen=True)
+class ReviewSerial:
+    text: str
+    # What completing the sale does with the unit: "new" (Record as new), "moved"
+    # (Sell it here, from `from_outlet`), "" (sold from the sale's outlet's stock).
+    decision: str = ""
+    from_outlet: str = ""
+
+
+@dataclass(frozen=True)
+class ReviewLine:
+    product: Product
+    quantity: int
+    unit_price: Decimal
+    line_total: Decimal
+    serials: list[ReviewSerial]
+
+
+def sale_review_lines(*, check: SaleCheck, lines: Sequence[LineInput]) -> list[ReviewLine]:
+    """Each line of a checked sale as it will be saved, with what happens to each serial."""
+    new = {(index, SerialRecord.normalise(text)) for index, text in check.not_recorded}
+    moved = {
+        (index, SerialRecord.normalise(text)): outlet for index, text, outlet in check.elsewhere
+    }
+    review = []
+    for index, (line, price) in enumerate(zip(lines, check.prices, strict=True)):
+        serials = []
+        for text in line.serials:
+            key = (index, SerialRecord.normalise(text))
+            if key in new:
+                serials.append(ReviewSerial(text=text, decision="new"))
+            elif key in moved:
+                serials.append(ReviewSerial(text=text, decision="moved", from_outlet=moved[key]))
+            else:
+                serials.append(ReviewSerial(text=text))
+        review.append(
+            ReviewLine(
+                product=line.product,
+                quantity=line.quantity,
+                unit_price=price,
+                line_total=line.quantity * price,
+                serials=serials,
+            )
+        )
+    return review
 
 
 def _lock_units(*, plan: _Plan, outlet: Outlet, check: SaleCheck) -> dict[int, SerialRecord]:
@@ -395,18 +457,15 @@ def sale_create(
     check, plan = _check(outlet=outlet, customer=customer, lines=lines)
     check.record_new, check.sell_here = record_new, sell_here
     if reviewed is not None and reviewed != check.fingerprint:
+        # What was confirmed is not what the sale is now: the clerk confirms again.
         check.stale_review = True
+        check.record_new = check.sell_here = False
         raise SaleRefused(check)
-    if (
-        check.has_errors
-        or (check.not_recorded and not record_new)
-        or (check.elsewhere and not sell_here)
-    ):
+    if check.has_errors or check.to_confirm:
         raise SaleRefused(check)
     locked = _lock_units(plan=plan, outlet=outlet, check=check)
 
     now = at or timezone.now()
-    prices = check.prices
     sale = Sale.objects.create(
         outlet=outlet, customer=customer, clerk=clerk, created_at=now, total=check.total
     )
@@ -418,7 +477,7 @@ def sale_create(
             quantity=line.quantity,
             unit_price=price,
         )
-        for position, (line, price) in enumerate(zip(lines, prices, strict=True), start=1)
+        for position, (line, price) in enumerate(zip(lines, check.prices, strict=True), start=1)
     )
     units: list[tuple[int, SerialRecord]] = []
     # Every stock change of the sale, applied once at the end in (product,

@@ -1,15 +1,13 @@
 """New sale, the sale's page and its receipt, and the New sale page's fragments."""
 
-import re
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -26,9 +24,17 @@ from sales.forms_sale import (
     SaleForm,
     SaleLineFormSet,
     product_exact_match,
+    sale_fields_as_typed,
     sellable_products,
 )
-from sales.services import SaleCheck, SaleRefused, sale_check, sale_create
+from sales.services import (
+    LineInput,
+    SaleCheck,
+    SaleRefused,
+    sale_check,
+    sale_create,
+    sale_review_lines,
+)
 
 # Enough to pick from on a counter; more than this means typing or scanning.
 SERIAL_OPTIONS_LIMIT = 60
@@ -62,7 +68,7 @@ class SaleCreateView(PermissionRequiredMixin, TemplateView):
             return self._form_page(form, lines)
         data = form.cleaned_data
         # The service numbers the lines it was given; the page, the forms they came from.
-        filled = [i for i, line in enumerate(lines.forms) if line.cleaned_data]
+        filled = lines.filled()
         sale_input = {
             "outlet": data["outlet"],
             "customer": data["customer"],
@@ -71,11 +77,11 @@ class SaleCreateView(PermissionRequiredMixin, TemplateView):
         confirmed = {"record_new": data["record_new"], "sell_here": data["sell_here"]}
         reviewed = data["review"] or None
         if data["edit"] or (any(confirmed.values()) and not reviewed):
-            check = sale_check(**sale_input)
-            if data["edit"] or check.has_errors or _to_confirm(check, **confirmed):
-                return self._form_page(form, lines, check=check, filled=filled, **confirmed)
+            check = sale_check(**sale_input, **confirmed)
+            if data["edit"] or check.has_errors or check.to_confirm:
+                return self._form_page(form, lines, check=check, filled=filled)
             if check.not_recorded or check.elsewhere:
-                return self._review_page(check, form=form, lines=lines, filled=filled, **confirmed)
+                return self._review_page(check, form=form, lines=sale_input["lines"])
             # Nothing left to confirm (the serials were retyped): it sells as typed.
             confirmed = {"record_new": False, "sell_here": False}
         try:
@@ -83,10 +89,7 @@ class SaleCreateView(PermissionRequiredMixin, TemplateView):
                 **sale_input, clerk=signed_in_user(request), reviewed=reviewed, **confirmed
             )
         except SaleRefused as refused:
-            if refused.check.stale_review:
-                # What was confirmed is not what the sale is now: confirm again.
-                confirmed = {"record_new": False, "sell_here": False}
-            return self._form_page(form, lines, check=refused.check, filled=filled, **confirmed)
+            return self._form_page(form, lines, check=refused.check, filled=filled)
         except ValidationError as error:
             form.add_error(None, error)
             return self._form_page(form, lines)
@@ -94,135 +97,27 @@ class SaleCreateView(PermissionRequiredMixin, TemplateView):
         return redirect(sale)
 
     def _form_page(
-        self,
-        form: SaleForm,
-        lines,
-        *,
-        check: SaleCheck | None = None,
-        filled: list[int] | None = None,
-        record_new: bool = False,
-        sell_here: bool = False,
+        self, form: SaleForm, lines, *, check: SaleCheck | None = None, filled: Sequence[int] = ()
     ) -> HttpResponse:
-        context = {"form": form, "lines": lines, "total": _typed_total(lines)}
+        context = {"form": form, "lines": lines, "total": lines.typed_total()}
         if check is not None:
-            context.update(_refusal_context(check, lines=lines, filled=filled or []))
-            context.update(record_new=record_new, sell_here=sell_here)
-            context.update(
-                to_confirm=_to_confirm(check, record_new=record_new, sell_here=sell_here)
-            )
+            context.update(_refusal_context(check, lines=lines, filled=filled))
         return self.render_to_response(self.get_context_data(**context))
 
     def _review_page(
-        self,
-        check: SaleCheck,
-        *,
-        form: SaleForm,
-        lines,
-        filled: list[int],
-        record_new: bool,
-        sell_here: bool,
+        self, check: SaleCheck, *, form: SaleForm, lines: list[LineInput]
     ) -> HttpResponse:
         context = {
             "outlet": form.cleaned_data["outlet"],
             "customer": form.cleaned_data["customer"],
-            "review_lines": _review_lines(check, lines=lines, filled=filled),
-            "total": check.total,
-            "fingerprint": check.fingerprint,
-            "record_new": record_new,
-            "sell_here": sell_here,
-            "carried": _carried(self.request.POST),
+            "review_lines": sale_review_lines(check=check, lines=lines),
+            "check": check,
+            "carried": sale_fields_as_typed(self.request.POST),
         }
         return render(self.request, "sales/sale_review.html", self.get_context_data(**context))
 
 
-def _to_confirm(check: SaleCheck, *, record_new: bool, sell_here: bool) -> bool:
-    """Whether some serials still wait for Record as new or Sell it here."""
-    return bool((check.not_recorded and not record_new) or (check.elsewhere and not sell_here))
-
-
-def _typed_total(lines) -> Decimal:
-    """The sale's total as far as it was typed, as the running total adds it up.
-
-    Quantity x Unit price of each line that has both; a blank Unit price is the
-    product's retail price.
-    """
-    total = Decimal(0)
-    for line in lines.forms:
-        data = getattr(line, "cleaned_data", None) or {}
-        product, quantity, price = (
-            data.get("product"),
-            data.get("quantity"),
-            data.get("unit_price"),
-        )
-        if price is None and product is not None:
-            price = product.retail_price
-        if quantity is not None and price is not None:
-            total += quantity * price
-    return total
-
-
-@dataclass(frozen=True)
-class ReviewSerial:
-    text: str
-    # What completing the sale does with the unit: "new" (Record as new), "moved"
-    # (Sell it here, from `from_outlet`), "" (sold from this outlet's stock).
-    decision: str = ""
-    from_outlet: str = ""
-
-
-@dataclass(frozen=True)
-class ReviewLine:
-    product: Product
-    quantity: int
-    unit_price: Decimal
-    line_total: Decimal
-    serials: list[ReviewSerial]
-
-
-def _review_lines(check: SaleCheck, *, lines, filled: list[int]) -> list[ReviewLine]:
-    """Each line as the sale will be, with what happens to each of its serials."""
-    new = {(index, SerialRecord.normalise(text)) for index, text in check.not_recorded}
-    moved = {
-        (index, SerialRecord.normalise(text)): outlet for index, text, outlet in check.elsewhere
-    }
-    review = []
-    for index, form_index in enumerate(filled):
-        data = lines.forms[form_index].cleaned_data
-        serials = []
-        for text in data["serial_numbers"]:
-            key = (index, SerialRecord.normalise(text))
-            if key in new:
-                serials.append(ReviewSerial(text=text, decision="new"))
-            elif key in moved:
-                serials.append(ReviewSerial(text=text, decision="moved", from_outlet=moved[key]))
-            else:
-                serials.append(ReviewSerial(text=text))
-        price = check.prices[index]
-        review.append(
-            ReviewLine(
-                product=data["product"],
-                quantity=data["quantity"],
-                unit_price=price,
-                line_total=data["quantity"] * price,
-                serials=serials,
-            )
-        )
-    return review
-
-
-# What the review carries back, unchanged, to Complete sale or to Change the sale.
-_CARRIED = re.compile(
-    r"outlet|customer|customer_search|lines-(TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS"
-    r"|lines-\d{1,3}-(product|product_search|quantity|unit_price|serial_numbers)"
-)
-
-
-def _carried(data: QueryDict) -> list[tuple[str, str]]:
-    """The New sale fields as typed, for the review's hidden inputs."""
-    return [(name, str(data.get(name, ""))) for name in data if _CARRIED.fullmatch(name)]
-
-
-def _refusal_context(check: SaleCheck, *, lines, filled: list[int]) -> dict:
+def _refusal_context(check: SaleCheck, *, lines, filled: Sequence[int]) -> dict:
     """What the page shows of a refusal, each point put back on the form line it is about."""
     for index, problems in check.line_errors.items():
         form = lines.forms[filled[index]]
@@ -234,6 +129,9 @@ def _refusal_context(check: SaleCheck, *, lines, filled: list[int]) -> dict:
 
     return {
         "check": check,
+        "record_new": check.record_new,
+        "sell_here": check.sell_here,
+        "to_confirm": check.to_confirm,
         "not_recorded": [(product(i), text) for i, text in check.not_recorded],
         "elsewhere": [(product(i), text, outlet) for i, text, outlet in check.elsewhere],
     }

@@ -229,14 +229,8 @@
     const elt = event.detail.elt;
     if (!(elt instanceof Element)) return;
     const line = lineOf(elt);
-    if (!line || !elt.closest("[data-sale-form]")) return;
-    // A picked product (Enter, click or arrows) asks for no more suggestions:
-    // a search still waiting for its typing delay would reopen the list.
-    if (elt === productBox(line) && field(line, "product").value) {
-      event.preventDefault();
-      return;
-    }
-    if (!elt.matches("[data-pick-stock]")) return;
+    // (A picked product's own searches are stopped by product-picker.js.)
+    if (!line || !elt.closest("[data-sale-form]") || !elt.matches("[data-pick-stock]")) return;
     // The serial list is for this line's product at the outlet chosen above,
     // without the serials already typed on lines of that product.
     const form = elt.closest("form");

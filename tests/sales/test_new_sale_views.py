@@ -657,3 +657,37 @@ def test_serial_options_leave_out_the_serials_typed_on_the_sale(staff_client, sh
     text = text_of(every)
     assert "Every serial number of Barista Pro in stock at Main Street is on this sale" in text
     assert "data-pick-serial" not in every.content.decode()
+
+
+@pytest.mark.parametrize(
+    "review",
+    ["0" * 64, "f" * 100_000, "<script>", "١٢٣"],
+    ids=["tampered", "huge", "markup", "non-ascii"],
+)
+def test_a_hostile_review_is_refused_with_a_clear_message(staff_client, shop, review):
+    data = sale_post(
+        outlet=shop["main"], lines=[(shop["machine"], 1, "4299", "NEW-77")], record_new="1"
+    )
+    carried = hidden_fields(review_of(staff_client, data))
+    response = staff_client.post(NEW_SALE, {**carried, "review": review})
+
+    assert response.status_code == 200
+    assert [t.name for t in response.templates][0] == "sales/sale_form.html"
+    content = text_of(response)
+    assert "it changed after you reviewed it" in content
+    # The confirmation is asked for again; nothing is saved.
+    assert "Record as new" in content and "Confirmed:" not in content
+    assert not Sale.objects.exists()
+    assert not SerialRecord.objects.exists()
+
+
+def test_a_review_with_a_nul_character_is_a_bad_request_that_says_so(staff_client, shop):
+    data = sale_post(
+        outlet=shop["main"], lines=[(shop["machine"], 1, "4299", "NEW-77")], record_new="1"
+    )
+    carried = hidden_fields(review_of(staff_client, data))
+    response = staff_client.post(NEW_SALE, {**carried, "review": "\x00" + "a" * 63})
+
+    assert response.status_code == 400
+    assert "Remove the character and try again." in text_of(response)
+    assert not Sale.objects.exists()
