@@ -44,6 +44,23 @@ def _has_nul(data) -> bool:
     return False
 
 
+def _declared_too_large(length: str | None) -> bool:
+    """True when Content-Length, in ASCII digits, is over the upload limit.
+
+    Other text is no size (`"²".isdigit()` is true, `int("١٢")` is 12); a number
+    longer than `int()` reads, or than any body, is over it.
+    """
+    if not length or not length.isascii() or not length.isdigit():
+        return False
+    digits = length.lstrip("0")
+    return len(digits) > 19 or int(digits or "0") > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+def _too_deep() -> ParseError:
+    message = _("The JSON nests lists and objects more than %(depth)d levels deep.")
+    return ParseError(message % {"depth": MAX_DEPTH}, code="parse_error")
+
+
 class NulRefusingJSONParser(JSONParser):
     """JSON as DRF parses it, with the rules config.middleware keeps for forms.
 
@@ -54,22 +71,16 @@ class NulRefusingJSONParser(JSONParser):
         # DRF reads a JSON body whole, past Django's DATA_UPLOAD_MAX_MEMORY_SIZE
         # (which guards form bodies only): the same limit, for JSON too.
         request = (parser_context or {}).get("request")
-        length = request.META.get("CONTENT_LENGTH") if request is not None else None
-        if length and length.isdigit() and int(length) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        if request is not None and _declared_too_large(request.META.get("CONTENT_LENGTH")):
             raise RequestTooLarge()
-        too_deep = ParseError(
-            _("The JSON nests lists and objects more than %(depth)d levels deep.")
-            % {"depth": MAX_DEPTH},
-            code="parse_error",
-        )
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise too_deep from None
+            raise _too_deep() from None
         try:
             has_nul = _has_nul(data)
         except TooDeep:
-            raise too_deep from None
+            raise _too_deep() from None
         if has_nul:
             raise ParseError(_("The request holds a NUL character."), code="nul_character")
         return data

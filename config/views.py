@@ -11,7 +11,7 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.db.utils import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
@@ -126,6 +126,22 @@ def page_not_found(request: HttpRequest, exception) -> HttpResponse:
     return _error_page(request, "404.html", 404)
 
 
+def _plain_page(status: int, title: str, text: str, *, home: str = "") -> HttpResponse:
+    """An error page without the layout, for when rendering the layout failed too."""
+    link = format_html('<p><a href="/">{}</a></p>', home) if home else ""
+    return HttpResponse(
+        format_html(
+            '<!doctype html><html><head><meta charset="utf-8"><title>{}</title></head>'
+            "<body><h1>{}</h1><p>{}</p>{}</body></html>",
+            title,
+            title,
+            text,
+            link,
+        ),
+        status=status,
+    )
+
+
 # A database outage (PostgreSQL restarting, the network to it down) is not a
 # bug: 503 with Retry-After, so a till or script waits and tries again, and the
 # page tells the clerk the same. Only errors about reaching the database count:
@@ -162,24 +178,19 @@ def service_unavailable(request: HttpRequest) -> HttpResponse:
     without the menus, and nothing on it reads the database.
     """
     request.user = AnonymousUser()  # so no layer after this one asks the database
-    context = {
-        # A GET may simply be sent again; a form is not sent again behind the user's back.
-        "retry_url": request.get_full_path() if request.method in ("GET", "HEAD") else None,
-        "retry_seconds": RETRY_AFTER_SECONDS,
-    }
+    # A GET may simply be sent again; a form is not sent again behind the user's
+    # back. A path like "//elsewhere.example/" would be a link to another site.
+    path = request.get_full_path()
+    retry = request.method in ("GET", "HEAD") and url_has_allowed_host_and_scheme(path, None)
+    context = {"retry_url": path if retry else None, "retry_seconds": RETRY_AFTER_SECONDS}
     try:
         response = _error_page(request, "503.html", 503, context)
     except Exception:
         logger.exception("The 503 page failed to render; sent the plain one instead.")
-        response = HttpResponse(
-            format_html(
-                '<!doctype html><html><head><meta charset="utf-8"><title>{}</title>'
-                "</head><body><h1>{}</h1><p>{}</p></body></html>",
-                _("Service unavailable (503)"),
-                _("Service unavailable (503)"),
-                _("The database is not reachable. Try again in a moment."),
-            ),
-            status=503,
+        response = _plain_page(
+            503,
+            _("Service unavailable (503)"),
+            _("The database is not reachable. Try again in a moment."),
         )
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     add_never_cache_headers(response)
@@ -201,16 +212,12 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return _error_page(request, "500.html", 500)
     except Exception:
         logger.exception("The 500 page failed to render; sent the plain one instead.")
-        return HttpResponseServerError(
-            format_html(
-                '<!doctype html><html><head><meta charset="utf-8"><title>{}</title></head>'
-                '<body><h1>{}</h1><p>{}</p><p><a href="/">{}</a></p></body></html>',
-                _("Server error (500)"),
-                _("Server error (500)"),
-                _(
-                    "Something went wrong on our side and has been logged. What you were "
-                    "doing may not have been saved: check it before trying again."
-                ),
-                _("Go to the Dashboard"),
-            )
+        return _plain_page(
+            500,
+            _("Server error (500)"),
+            _(
+                "Something went wrong on our side and has been logged. What you were "
+                "doing may not have been saved: check it before trying again."
+            ),
+            home=_("Go to the Dashboard"),
         )

@@ -246,6 +246,18 @@ def test_a_page_during_a_database_outage_says_to_try_again_and_keeps_the_user_si
     assert_in_layout(again)
 
 
+def test_the_outage_page_offers_no_way_to_another_site(manager_user, monkeypatch):
+    # "//elsewhere.example/x" is a path here but another site in a link or a redirect.
+    client = Client(raise_request_exception=False)
+    client.force_login(manager_user)
+    cut_the_database(monkeypatch)
+    response = client.get("/x", PATH_INFO="//elsewhere.example/x")
+    monkeypatch.undo()
+    assert_unavailable_page(response)
+    assert "elsewhere.example" not in response.text
+    assert "Try again</a>" not in response.text
+
+
 def test_logging_in_during_a_database_outage_says_to_try_again(client, staff_user, database_down):
     reported = []
 

@@ -65,6 +65,40 @@ def test_the_json_parser_refuses_a_body_by_its_length_before_reading_it(settings
     assert unread.tell() == 0
 
 
+@pytest.mark.parametrize(
+    "length",
+    ["9" * 20, "9" * 5_000],  # past a bigint; past the digits Python's int() reads
+)
+def test_a_content_length_too_long_to_be_a_number_is_refused_unread(settings, length):
+    request = APIRequestFactory().post("/api/v1/products/", {}, format="json")
+    request.META["CONTENT_LENGTH"] = length
+    unread = io.BytesIO(b"{}")
+
+    with pytest.raises(RequestTooLarge):
+        NulRefusingJSONParser().parse(unread, parser_context={"request": request})
+
+    assert unread.tell() == 0
+
+
+@pytest.mark.parametrize(
+    "length",
+    ["\u00b2", "\u0661\u0662\u0663\u0664\u0665", "\uff19\uff19\uff19\uff19\uff19", "-1", ""]
+    + ["0" * 30 + "8"],  # leading zeros: 8 bytes, within the limit
+)
+def test_a_content_length_other_than_ascii_digits_is_not_taken_as_a_size(settings, length):
+    # "²".isdigit() is true though int() refuses it; int() reads Arabic-Indic and
+    # fullwidth digits as a size the client did not send.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10
+    request = APIRequestFactory().post("/api/v1/products/", {}, format="json")
+    request.META["CONTENT_LENGTH"] = length
+
+    parsed = NulRefusingJSONParser().parse(
+        io.BytesIO(b'{"a": 1}'), parser_context={"request": request}
+    )
+
+    assert parsed == {"a": 1}
+
+
 def test_an_api_call_during_a_database_outage_is_a_json_503_with_retry_after(
     staff_api, monkeypatch
 ):
