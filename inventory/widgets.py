@@ -163,10 +163,9 @@ class ProductFilterField(ProductPickerField):
         super().__init__(queryset=Product.objects.order_by("name", "id"), **kwargs)
 
     def to_python(self, value):
-        pk, text = str(value.get("pk", "")).strip(), value.get("text", "").strip()
-        valid_id = parse_id(pk) is not None
-        product = super().to_python({"pk": pk if valid_id else "", "text": text})
-        if product is None and pk:
+        # The picker's own parsing skips a pk that is no id (parse_id) for the text.
+        product = super().to_python(value)
+        if product is None and str(value.get("pk", "")).strip():
             # A link or bookmark naming a product that is gone (or junk): an error,
             # not every serial.
             raise ValidationError(self.error_messages["invalid_choice"], "invalid_choice")
