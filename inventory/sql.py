@@ -21,7 +21,8 @@ from datetime import datetime
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
-from inventory.models import SerialRecord, SerialStatus, SerialTally
+from catalog.models import Product
+from inventory.models import SerialRecord, SerialStatus, SerialTally, StockLevel
 
 # A (product_id, outlet_id, status) key of SerialTally, and its count or change.
 TallyKey = tuple[int, int, str]
@@ -104,8 +105,6 @@ def stock_serials_arrive(*, counts: Mapping[tuple[int, int], int], at: datetime)
     """
     if not counts:
         return
-    from inventory.models import StockLevel
-
     stock, tally = StockLevel._meta.db_table, SerialTally._meta.db_table
     greatest = "GREATEST" if _is_postgresql() else "MAX"
     source, select = _json_rows(
@@ -225,9 +224,6 @@ def stock_serial_gap_rows(*, outlet_id: int | None = None) -> list[tuple[int, in
     which sends back only the mismatches (about 1,100 of 18,000 pairs at a
     million serials), not every pair to compare in Python (30-57 ms).
     """
-    from catalog.models import Product
-    from inventory.models import SerialStatus, StockLevel
-
     where_outlet = "AND outlet_id = %s" if outlet_id is not None else ""
     outlet_params: list[int | str] = [outlet_id] if outlet_id is not None else []
     sql = f"""

@@ -34,6 +34,7 @@ from inventory.models import (
     SerialRecord,
     SerialStatus,
 )
+from inventory.selectors.serials_detail import serial_was_sold
 from inventory.services.serial_state import serials_change
 from inventory.services.serials import serial_text_problem
 from inventory.services.stock import stock_follow_units
@@ -385,7 +386,7 @@ def serial_delete(
             % {"serial": record.serial},
             code="was_sold",
         )
-    if record.events.filter(kind=SerialEventKind.SOLD).exists():
+    if serial_was_sold(serial=record):
         if record.status == SerialStatus.WRITTEN_OFF:
             message = _(
                 "Serial number “%(serial)s” was sold, so it cannot be deleted; "

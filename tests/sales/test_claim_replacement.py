@@ -191,9 +191,22 @@ def test_a_replacement_that_is_not_in_stock_names_the_units_that_are(
     assert (claim.status, claim.replacement_serial) == (ClaimStatus.OPEN, None)
 
 
-def test_the_units_named_are_capped_with_how_many_more(staff_client, claim):
+@pytest.mark.parametrize(
+    ("in_stock", "named"),
+    [
+        (
+            8,
+            "In stock: SP-1 (Main Street), SP-2 (Main Street), SP-3 (Main Street), "
+            "SP-4 (Main Street), SP-5 (Main Street) and 3 more.",
+        ),
+        (0, "None is in stock at any outlet."),
+    ],
+)
+def test_the_units_an_unknown_replacement_names_are_capped_with_how_many_more(
+    staff_client, claim, in_stock, named
+):
     product, main = claim.serial.product, claim.serial.outlet
-    for n in range(1, 9):
+    for n in range(1, in_stock + 1):
         SerialRecordFactory(product=product, outlet=main, serial=f"SP-{n}")
 
     response = staff_client.post(
@@ -203,22 +216,7 @@ def test_the_units_named_are_capped_with_how_many_more(staff_client, claim):
 
     assert response.status_code == 200
     assert (
-        "No In stock unit of Barista Pro has the serial number “SP-X”. In stock: "
-        "SP-1 (Main Street), SP-2 (Main Street), SP-3 (Main Street), SP-4 (Main Street), "
-        "SP-5 (Main Street) and 3 more."
-    ) in response.content.decode()
-
-
-def test_an_unknown_replacement_with_none_in_stock_says_none_is(staff_client, claim):
-    response = staff_client.post(
-        claim.get_absolute_url(),
-        {"status": ClaimStatus.RESOLVED_REPLACED, "note": "", "replacement_serial": "SP-X"},
-    )
-
-    assert response.status_code == 200
-    assert (
-        "No In stock unit of Barista Pro has the serial number “SP-X”. "
-        "None is in stock at any outlet."
+        f"No In stock unit of Barista Pro has the serial number “SP-X”. {named}"
     ) in response.content.decode()
 
 
@@ -254,3 +252,30 @@ def test_the_suggestions_answer_get_only_and_an_unknown_claim_is_404(staff_clien
     assert staff_client.post(options_url(claim)).status_code == 405
     missing = reverse("sales:claim_replacement_options", args=[claim.pk + 100])
     assert staff_client.get(missing).status_code == 404
+
+
+SPARE = ["SPARE-1 · Harbour Mall"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "status", "suggestions"),
+    [
+        ("a\x00b", 400, None),  # refused by the middleware, as everywhere
+        ("x" * 10_000, 200, []),
+        ("\u00b2" * 200, 200, []),
+        # Full-width text is compared as serials are: it finds SPARE-1.
+        ("\uff33\uff30\uff21\uff32\uff25", 200, SPARE),
+    ],
+)
+def test_hostile_text_in_the_box_gets_a_page_or_a_400_not_a_500(
+    staff_client, claim, harbour, settings, typed, status, suggestions
+):
+    settings.DEBUG = False
+    SerialRecordFactory(product=claim.serial.product, outlet=harbour, serial="SPARE-1")
+    staff_client.raise_request_exception = False
+
+    response = staff_client.get(options_url(claim), {"replacement_serial": typed})
+
+    assert response.status_code == status
+    if suggestions is not None:
+        assert suggested(response.content.decode()) == suggestions
