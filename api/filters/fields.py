@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from api.serializers.fields import object_id
+from config.ids import parse_id
 from inventory.filters import EARLIEST_DATE, LATEST_DATE
 
 
@@ -25,7 +25,7 @@ class IdFormField(forms.Field):
         text = "" if value in self.empty_values else str(value).strip()
         if not text:
             return None
-        pk = object_id(text)
+        pk = parse_id(text)
         if pk is None:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return pk

@@ -14,14 +14,6 @@ from inventory.models import Outlet
 _WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
 
-def object_id(value: Any) -> int | None:
-    """`value` as a primary key, by the pages' rule (ASCII digits, within bigint), else None.
-
-    `int()` takes "١٢" (Arabic-Indic digits) as 12: an id a client did not mean.
-    """
-    return parse_id(value)
-
-
 class StringField(serializers.CharField):
     """Text, sent as a JSON string: a number or a list here is a client's mistake.
 
@@ -47,7 +39,7 @@ class IdField(serializers.PrimaryKeyRelatedField):
     def to_internal_value(self, data: Any) -> Model:
         if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("incorrect_type")
-        pk = object_id(data)
+        pk = parse_id(data)
         if pk is None:
             if isinstance(data, str) and not _WHOLE_NUMBER.fullmatch(data):
                 self.fail("incorrect_type")

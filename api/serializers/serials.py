@@ -13,7 +13,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.serializers.catalog import OutletRefSerializer, ProductRefSerializer
-from api.serializers.fields import StringField, object_id, outlet_field, product_field
+from api.serializers.fields import StringField, outlet_field, product_field
+from config.ids import parse_id
 from inventory.filters import EARLIEST_DATE, LATEST_DATE
 from inventory.models import SerialEvent, SerialRecord
 from sales.models import Return, Sale, WarrantyClaim
@@ -340,7 +341,7 @@ class SerialIdsField(serializers.Field):
             raise serializers.ValidationError(
                 self.error_messages["too_many"] % {"max": cap}, code="too_many"
             )
-        pks = [object_id(item) for item in data]
+        pks = [parse_id(item) for item in data]
         wrong = {
             index: [serializers.ErrorDetail(self.error_messages["incorrect_type"], "invalid")]
             for index, pk in enumerate(pks)

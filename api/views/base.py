@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound
 
-from api.serializers.fields import object_id
+from config.ids import parse_id
 
 
 class ApiViewMixin:
@@ -46,7 +46,7 @@ class ByIdViewSet(ApiViewSet, Generic[ModelT]):
         raise NotImplementedError
 
     def get_object(self) -> ModelT:
-        pk = object_id(self.kwargs["pk"])
+        pk = parse_id(self.kwargs["pk"])
         found = self.get_queryset().filter(pk=pk).first() if pk is not None else None
         if found is None:
             raise NotFound(_("Not found."))

@@ -20,7 +20,6 @@ from api.filters.serials import SerialFilter
 from api.idempotency import idempotent
 from api.pagination import IdCursorPagination
 from api.serializers.catalog import OutletRefSerializer
-from api.serializers.fields import object_id
 from api.serializers.serials import (
     SerialBulkCreateSerializer,
     SerialBulkResultSerializer,
@@ -40,6 +39,7 @@ from api.serializers.serials import (
     SerialWriteOffSerializer,
 )
 from api.views.base import ApiViewMixin, ApiViewSet, valid_data
+from config.ids import parse_id
 from inventory import selectors, services
 from inventory.models import SerialEvent, SerialRecord
 from inventory.services import SerialsRejected
@@ -94,11 +94,11 @@ class SerialViewSet(mixins.ListModelMixin, ApiViewSet):
         return selectors.serial_list()
 
     def get_object(self) -> SerialRecord:
-        return _serial(object_id(self.kwargs["pk"]))
+        return _serial(parse_id(self.kwargs["pk"]))
 
     @extend_schema(responses=SerialDetailSerializer)
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
-        return Response(serial_detail(object_id(self.kwargs["pk"])))
+        return Response(serial_detail(parse_id(self.kwargs["pk"])))
 
     @extend_schema(
         request=SerialCreateSerializer,
@@ -280,7 +280,7 @@ class SerialViewSet(mixins.ListModelMixin, ApiViewSet):
         """The unit's history, newest first; the last page ends with how it was first recorded."""
         serial = self.get_object()
         cursor = request.query_params.get("cursor")
-        older_than = object_id(cursor) if cursor is not None else None
+        older_than = parse_id(cursor) if cursor is not None else None
         try:
             if cursor is not None and older_than is None:
                 raise SerialEvent.DoesNotExist
