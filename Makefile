@@ -11,7 +11,7 @@ else
 WORKER := db_worker --no-reload
 endif
 
-.PHONY: run test test-e2e lint bench bench-scale browser clean
+.PHONY: run test test-e2e lint bench bench-scale bench-dashboard browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,11 @@ bench: $(VENV)/.installed-dev
 # timed. BENCH_SCALE_ARGS="--reuse --only 'list-*'" for quick reruns.
 bench-scale: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.scale $(BENCH_SCALE_ARGS)
+
+# The Dashboard through gunicorn on the million-serial database bench-scale keeps
+# (make bench-scale BENCH_SCALE_ARGS=--keep first), idle and beside two busy loops.
+bench-dashboard: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.dashboard_http
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache
