@@ -9,7 +9,7 @@ in de, "2026-12-07 03:11" in en-us. Nothing here names a locale.
 """
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django.utils import formats, timezone
 
@@ -43,3 +43,8 @@ def datetime_display(value: datetime | None) -> str:
     if timezone.is_aware(value):
         value = timezone.localtime(value)
     return value.strftime(datetime_display_format())
+
+
+def start_of_day(day: date) -> datetime:
+    """Midnight at the start of `day` in the shop's time zone: where a list filter's day begins."""
+    return timezone.make_aware(datetime.combine(day, time.min))

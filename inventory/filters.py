@@ -1,15 +1,15 @@
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
+from config.dates import start_of_day
 from config.ids import IdChoiceFilter
 from config.keyset import Sort
 from config.widgets import ShopDateInput, date_format_hint
@@ -44,10 +44,6 @@ class StockLevelFilter(django_filters.FilterSet):
     def only_serialised(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         # An unticked box means "all products", not "products without serials".
         return queryset.filter(product__has_serial_numbers=True) if value else queryset
-
-
-def _start_of_day(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 # Dates a shop can mean: far ones (year 1, 9999-12-31) would overflow when
@@ -160,8 +156,8 @@ class SerialRecordFilter(django_filters.FilterSet):
         widget=forms.HiddenInput,
         # Far times would overflow when SQLite's adapter moves them to UTC.
         validators=[
-            MinValueValidator(_start_of_day(EARLIEST_DATE), _("Enter a date from 1900 to 2999.")),
-            MaxValueValidator(_start_of_day(LATEST_DATE), _("Enter a date from 1900 to 2999.")),
+            MinValueValidator(start_of_day(EARLIEST_DATE), _("Enter a date from 1900 to 2999.")),
+            MaxValueValidator(start_of_day(LATEST_DATE), _("Enter a date from 1900 to 2999.")),
         ],
     )
     sort = django_filters.ChoiceFilter(
@@ -177,10 +173,10 @@ class SerialRecordFilter(django_filters.FilterSet):
 
     # Whole days in the shop's time zone, as ranges on the indexed timestamp.
     def filter_added_from(self, queryset: QuerySet, name: str, value: date) -> QuerySet:
-        return queryset.filter(created_at__gte=_start_of_day(value))
+        return queryset.filter(created_at__gte=start_of_day(value))
 
     def filter_added_to(self, queryset: QuerySet, name: str, value: date) -> QuerySet:
-        return queryset.filter(created_at__lt=_start_of_day(value + timedelta(days=1)))
+        return queryset.filter(created_at__lt=start_of_day(value + timedelta(days=1)))
 
     def search_serial(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # A trigram index serves this on PostgreSQL (migration 0008); SQLite scans.

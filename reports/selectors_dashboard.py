@@ -7,7 +7,7 @@ serial tables: units sold per week by outlet, and the age of stock in hand.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from config.dates import start_of_day
 from inventory.models import Outlet, SerialRecord, SerialStatus, SerialTally
 from reports.models import DASHBOARD_SNAPSHOT_ID, DashboardSnapshot
 from sales.models import CLOSED_CLAIM_STATUSES, ClaimStatus, SaleLine, WarrantyClaim
@@ -36,11 +37,6 @@ OPEN_CLAIM_STATUSES = [s for s in ClaimStatus if s not in CLOSED_CLAIM_STATUSES]
 # The shape of DashboardSnapshot.figures (SOLD_WEEKS and the age edges included); a row
 # of another shape is worked out again.
 SNAPSHOT_VERSION = 1
-
-
-def start_of_day(day: date) -> datetime:
-    """Midnight at the start of `day` in the shop's time zone, as the list filters count days."""
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,12 @@
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import django_filters
 from django import forms
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.filters import StableOrderingFilter
+from config.dates import start_of_day
 from config.ids import IdChoiceFilter
 from inventory.filters import DayFilter
 from inventory.models import Outlet, SerialRecord
@@ -21,10 +21,6 @@ from sales.models import (
     Sale,
     WarrantyClaim,
 )
-
-
-def _start_of_day(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -83,10 +79,10 @@ class SaleFilter(django_filters.FilterSet):
 
     # Whole days in the shop's time zone, as ranges on the indexed timestamp.
     def filter_date_from(self, queryset: QuerySet[Sale], name: str, value: date) -> QuerySet[Sale]:
-        return queryset.filter(created_at__gte=_start_of_day(value))
+        return queryset.filter(created_at__gte=start_of_day(value))
 
     def filter_date_to(self, queryset: QuerySet[Sale], name: str, value: date) -> QuerySet[Sale]:
-        return queryset.filter(created_at__lt=_start_of_day(value + timedelta(days=1)))
+        return queryset.filter(created_at__lt=start_of_day(value + timedelta(days=1)))
 
 
 # Every status that still needs work, in one choice: the dashboard's "open claims".
@@ -150,12 +146,12 @@ class ClaimFilter(django_filters.FilterSet):
     def filter_opened_from(
         self, queryset: QuerySet[WarrantyClaim], name: str, value: date
     ) -> QuerySet[WarrantyClaim]:
-        return queryset.filter(created_at__gte=_start_of_day(value))
+        return queryset.filter(created_at__gte=start_of_day(value))
 
     def filter_opened_to(
         self, queryset: QuerySet[WarrantyClaim], name: str, value: date
     ) -> QuerySet[WarrantyClaim]:
-        return queryset.filter(created_at__lt=_start_of_day(value + timedelta(days=1)))
+        return queryset.filter(created_at__lt=start_of_day(value + timedelta(days=1)))
 
 
 class ReturnFilter(django_filters.FilterSet):
@@ -189,9 +185,9 @@ class ReturnFilter(django_filters.FilterSet):
     def filter_date_from(
         self, queryset: QuerySet[Return], name: str, value: date
     ) -> QuerySet[Return]:
-        return queryset.filter(created_at__gte=_start_of_day(value))
+        return queryset.filter(created_at__gte=start_of_day(value))
 
     def filter_date_to(
         self, queryset: QuerySet[Return], name: str, value: date
     ) -> QuerySet[Return]:
-        return queryset.filter(created_at__lt=_start_of_day(value + timedelta(days=1)))
+        return queryset.filter(created_at__lt=start_of_day(value + timedelta(days=1)))
