@@ -92,3 +92,23 @@ class SaleFactory(factory.django.DjangoModelFactory):
     customer = factory.SubFactory(CustomerFactory)
     clerk = factory.SubFactory(UserFactory)
     total = Decimal("0.00")
+
+
+def unit_sold(
+    *, product: Product, outlet: Outlet, serial: str, customer: str = "Ada Lovelace", **sale
+):
+    """A unit recorded In stock at `outlet`, then sold there to `customer` through sale_create.
+
+    Returns (unit, sale). Keyword arguments go on to sale_create (e.g. `at=`).
+    """
+    from sales.services import LineInput, sale_create
+
+    unit = SerialRecordFactory(product=product, outlet=outlet, serial=serial)
+    sold = sale_create(
+        outlet=outlet,
+        customer=Customer.objects.create(name=customer),
+        lines=[LineInput(product=product, quantity=1, serials=[serial])],
+        clerk=None,
+        **sale,
+    )
+    return unit, sold

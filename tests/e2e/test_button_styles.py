@@ -5,9 +5,12 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from sales.models import Customer
-from sales.services import LineInput, sale_create
-from tests.factories import OutletFactory, ProductFactory, SerialRecordFactory, UserFactory
+from tests.factories import (
+    OutletFactory,
+    ProductFactory,
+    UserFactory,
+    unit_sold,
+)
 
 # Bootstrap 5's colours, as the browser computes them.
 SECONDARY_GREY = "rgb(108, 117, 125)"
@@ -19,14 +22,7 @@ def sold(roles):
     UserFactory(username="mia", groups=["Managers"])
     machine = ProductFactory(name="Barista Pro", sku="BP-900", retail_price=Decimal("499.00"))
     main = OutletFactory(name="Main Street")
-    unit = SerialRecordFactory(product=machine, outlet=main, serial="BP9-0100")
-    sale = sale_create(
-        outlet=main,
-        customer=Customer.objects.create(name="Ada Lovelace"),
-        lines=[LineInput(product=machine, quantity=1, serials=[unit.serial])],
-        clerk=None,
-    )
-    return unit, sale
+    return unit_sold(product=machine, outlet=main, serial="BP9-0100")
 
 
 def colours(control):

@@ -10,13 +10,13 @@ from playwright.sync_api import expect
 
 from inventory.models import SerialStatus
 from sales.models import ClaimStatus
-from sales.services import LineInput, claim_open, sale_create
+from sales.services import claim_open
 from tests.factories import (
-    CustomerFactory,
     OutletFactory,
     ProductFactory,
     SerialRecordFactory,
     UserFactory,
+    unit_sold,
 )
 
 
@@ -27,16 +27,11 @@ def claim(roles):
         name="Barista Pro Espresso Machine", sku="BP-900", retail_price=Decimal("499.00")
     )
     main, harbour = OutletFactory(name="Main Street"), OutletFactory(name="Harbour Mall")
-    unit = SerialRecordFactory(product=machine, outlet=main, serial="BP9-0100")
     for serial in ["BP9-0117", "BP9-0171"]:
         SerialRecordFactory(product=machine, outlet=harbour, serial=serial)
     SerialRecordFactory(product=ProductFactory(name="Grinder"), outlet=main, serial="BP9-0172")
-    sale_create(
-        outlet=main,
-        customer=CustomerFactory(name="Ada Lovelace"),
-        lines=[LineInput(product=machine, quantity=1, serials=[unit.serial])],
-        clerk=None,
-        at=timezone.now() - timedelta(days=20),
+    unit, _sale = unit_sold(
+        product=machine, outlet=main, serial="BP9-0100", at=timezone.now() - timedelta(days=20)
     )
     return claim_open(serial=unit, fault_description="Leaks water", user=None)
 

@@ -6,9 +6,13 @@ import pytest
 from playwright.sync_api import expect
 
 from inventory.models import SerialStatus
-from sales.models import Customer, Return, Sale
-from sales.services import LineInput, sale_create
-from tests.factories import OutletFactory, ProductFactory, SerialRecordFactory, UserFactory
+from sales.models import Return, Sale
+from tests.factories import (
+    OutletFactory,
+    ProductFactory,
+    UserFactory,
+    unit_sold,
+)
 
 
 @pytest.fixture
@@ -18,14 +22,7 @@ def sold(roles):
         name="Barista Pro Espresso Machine", sku="BP-900", retail_price=Decimal("499.00")
     )
     main = OutletFactory(name="Main Street")
-    unit = SerialRecordFactory(product=machine, outlet=main, serial="BP9-0100")
-    sale = sale_create(
-        outlet=main,
-        customer=Customer.objects.create(name="Ada Lovelace"),
-        lines=[LineInput(product=machine, quantity=1, serials=[unit.serial])],
-        clerk=None,
-    )
-    return unit, sale
+    return unit_sold(product=machine, outlet=main, serial="BP9-0100")
 
 
 def test_a_sold_unit_is_returned_restocked_and_sold_again(page, log_in, sold):

@@ -7,13 +7,11 @@ import pytest
 from playwright.sync_api import expect
 
 from inventory.models import SerialStatus
-from sales.services import LineInput, sale_create
 from tests.factories import (
-    CustomerFactory,
     OutletFactory,
     ProductFactory,
-    SerialRecordFactory,
     UserFactory,
+    unit_sold,
 )
 
 
@@ -22,13 +20,7 @@ def sold(roles):
     UserFactory(username="mia", groups=["Managers"])
     phone = ProductFactory(name="Nova X12", sku="NOV-X12", retail_price=Decimal("899.00"))
     main = OutletFactory(name="Main Street")
-    unit = SerialRecordFactory(product=phone, outlet=main, serial="NX-0100")
-    sale_create(
-        outlet=main,
-        customer=CustomerFactory(name="Ada Lovelace"),
-        lines=[LineInput(product=phone, quantity=1, serials=[unit.serial])],
-        clerk=None,
-    )
+    unit, _sale = unit_sold(product=phone, outlet=main, serial="NX-0100")
     return unit
 
 
