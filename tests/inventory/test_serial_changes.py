@@ -387,8 +387,23 @@ def test_a_serial_sold_once_and_returned_cannot_be_deleted(record, user):
     with pytest.raises(ValidationError) as raised:
         serial_delete(serial=record, user=user)  # In stock again after a return
     assert raised.value.code == "was_sold"
+    assert raised.value.messages == [
+        "Serial number “AB-100” was sold, so it cannot be deleted. Write it off instead."
+    ]
     assert SerialRecord.objects.filter(pk=record.pk).exists()
     assert record.events.count() == 1
+
+
+def test_a_sold_unit_written_off_cannot_be_deleted_and_keeps_its_history(record, user):
+    SerialEvent.objects.create(serial=record, kind=SerialEventKind.SOLD)
+    SerialRecord.objects.filter(pk=record.pk).update(status=SerialStatus.WRITTEN_OFF)
+    with pytest.raises(ValidationError) as raised:
+        serial_delete(serial=record, user=user)
+    assert raised.value.code == "was_sold"
+    assert raised.value.messages == [
+        "Serial number “AB-100” was sold, so it cannot be deleted; it keeps its history."
+    ]
+    assert SerialRecord.objects.filter(pk=record.pk).exists()
 
 
 # Reads behind the serial page
