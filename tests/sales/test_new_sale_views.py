@@ -660,6 +660,22 @@ def test_serial_options_leave_out_the_serials_typed_on_the_sale(staff_client, sh
 
 
 @pytest.mark.parametrize(
+    "typed",
+    ["BP-10," * 20_000, "\x01BP-10", "9" * 5_000, "BP-10\u202e"],
+    ids=["20000-entries", "control", "one-huge", "bidi"],
+)
+def test_hostile_typed_serials_still_offer_the_stock(staff_client, shop, typed):
+    SerialRecordFactory(product=shop["machine"], outlet=shop["main"], serial="BP-11")
+    url = reverse("sales:serial_options")
+    params = {"product": shop["machine"].pk, "outlet": shop["main"].pk, "typed": typed}
+
+    response = staff_client.get(url, params)
+
+    assert response.status_code == 200
+    assert 'data-pick-serial="BP-11"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
     "review",
     ["0" * 64, "f" * 100_000, "<script>", "١٢٣"],
     ids=["tampered", "huge", "markup", "non-ascii"],
