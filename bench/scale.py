@@ -679,8 +679,8 @@ def fixtures_find() -> Fixtures:
     assert lookup_serials, "no serials to look up"
     outlets = list(Outlet.objects.order_by("name", "id"))
     # The token the list's Next link carries after 5,000 pages of 50, newest first.
-    from config.keyset import cursor_dumps
     from inventory.selectors.serials import _CURSOR_SALT
+    from lib.keyset import cursor_dumps
 
     boundary = SerialRecord.objects.order_by("-created_at", "-id").values_list("created_at", "id")[
         5_000 * 50 - 1

@@ -10,7 +10,7 @@ from catalog import selectors, services
 from catalog.filters import ProductFilter
 from catalog.forms import ProductForm
 from catalog.models import Product
-from config.mixins import ListPageMixin
+from lib.mixins import ListPageMixin
 
 
 class ProductListView(ListPageMixin, FilterView):

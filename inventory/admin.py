@@ -9,9 +9,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from config.ids import parse_id
 from inventory import services
 from inventory.models import Outlet, SerialEvent, SerialRecord, StockLevel
+from lib.ids import parse_id
 
 
 @admin.register(Outlet)

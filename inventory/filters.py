@@ -9,12 +9,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
-from config.dates import start_of_day
-from config.ids import IdChoiceFilter
-from config.keyset import Sort
-from config.widgets import ShopDateInput, date_format_hint
 from inventory.models import Outlet, SerialRecord, SerialStatus, StockLevel
 from inventory.widgets import ProductFilterField
+from lib.dates import start_of_day
+from lib.ids import IdChoiceFilter
+from lib.keyset import Sort
+from lib.widgets import ShopDateInput, date_format_hint
 
 
 class StockLevelFilter(django_filters.FilterSet):

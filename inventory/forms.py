@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
-from config.ids import IdChoiceField, IdField, parse_id
 from inventory.models import Outlet, SerialImportUpload, SerialRecord
 from inventory.services import serials_parse
 from inventory.services.serials import IMPORT_UPLOAD_KEPT_FOR
 from inventory.widgets import ProductPickerField
+from lib.ids import IdChoiceField, IdField, parse_id
 
 
 class OutletForm(forms.ModelForm):

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, ProductQuerySet
-from config.ids import parse_id
+from lib.ids import parse_id
 
 
 def product_label(product: Product) -> str:

@@ -20,8 +20,8 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from catalog.templatetags.money import money
-from config.dates import datetime_display
 from inventory.models import SerialStatus
+from lib.dates import datetime_display
 from reports import charts
 from reports.charts import Bar, Column, Figure
 from reports.selectors import CoverageCounts

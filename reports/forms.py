@@ -3,8 +3,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from config.ids import IdChoiceField
 from inventory.models import Outlet
+from lib.ids import IdChoiceField
 from reports.services import MAX_THRESHOLD
 
 

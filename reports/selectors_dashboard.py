@@ -25,8 +25,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from config.dates import start_of_day
 from inventory.models import Outlet, SerialRecord, SerialStatus, SerialTally
+from lib.dates import start_of_day
 from reports.models import DASHBOARD_SNAPSHOT_ID, DashboardSnapshot
 from sales.models import CLOSED_CLAIM_STATUSES, ClaimStatus, SaleLine, WarrantyClaim
 

@@ -6,10 +6,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from catalog.filters import StableOrderingFilter
-from config.dates import start_of_day
-from config.ids import IdChoiceFilter
 from inventory.filters import DayFilter
 from inventory.models import Outlet, SerialRecord
+from lib.dates import start_of_day
+from lib.ids import IdChoiceFilter
 from sales import selectors
 from sales.models import (
     CLOSED_CLAIM_STATUSES,

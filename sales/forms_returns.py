@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from config.ids import IdChoiceField
 from inventory.forms import active_outlets
+from lib.ids import IdChoiceField
 from sales.models import ReturnOutcome, ReturnReason
 
 

@@ -15,10 +15,10 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, ProductQuerySet
-from config.ids import IdChoiceField, parse_id
 from inventory.forms import active_outlets
 from inventory.services import serials_parse
 from inventory.widgets import Picker, ProductPicker, ProductPickerField
+from lib.ids import IdChoiceField, parse_id
 from sales.models import Customer
 from sales.services import LineInput
 

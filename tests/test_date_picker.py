@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from config.widgets import ShopDateInput
+from lib.widgets import ShopDateInput
 from sales.models import ReturnOutcome, ReturnReason
 from sales.services import LineInput, claim_open, return_create, sale_create
 from tests.factories import (

@@ -9,9 +9,9 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from config.dates import date_display, datetime_display, datetime_display_format
-from config.widgets import date_format_hint
 from inventory.models import SerialJob, SerialJobKind, SerialJobState
+from lib.dates import date_display, datetime_display, datetime_display_format
+from lib.widgets import date_format_hint
 from sales.services import LineInput, sale_create
 from tests.factories import CustomerFactory, SerialRecordFactory
 
@@ -120,7 +120,7 @@ def test_templates_write_dates_only_through_the_shops_date_filters(path):
     found = OTHER_DATE_STYLES.search(path.read_text())
     assert found is None, (
         f"{found.group(0)!r}: write dates with {{% load shop_dates %}} and |shop_datetime "
-        "or |shop_date (config/dates.py), the style the date filters take"
+        "or |shop_date (lib/dates.py), the style the date filters take"
     )
 
 

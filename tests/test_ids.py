@@ -1,10 +1,10 @@
-"""config.ids: the one parser of ids from requests, and the fields built on it."""
+"""lib.ids: the one parser of ids from requests, and the fields built on it."""
 
 import pytest
 from django import forms
 
-from config.ids import MAX_ID, IdChoiceField, IdChoiceFilter, IdField, parse_id
 from inventory.models import Outlet
+from lib.ids import MAX_ID, IdChoiceField, IdChoiceFilter, IdField, parse_id
 from tests.factories import OutletFactory
 
 

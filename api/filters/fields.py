@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from config.ids import parse_id
 from inventory.filters import EARLIEST_DATE, LATEST_DATE
+from lib.ids import parse_id
 
 
 class IdFormField(forms.Field):

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from catalog.models import Product
-from config.ids import parse_id
 from inventory.models import Outlet
+from lib.ids import parse_id
 
 _WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 

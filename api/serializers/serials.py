@@ -14,9 +14,9 @@ from rest_framework import serializers
 
 from api.serializers.catalog import OutletRefSerializer, ProductRefSerializer
 from api.serializers.fields import StringField, outlet_field, product_field
-from config.ids import parse_id
 from inventory.filters import EARLIEST_DATE, LATEST_DATE
 from inventory.models import SerialEvent, SerialRecord
+from lib.ids import parse_id
 from sales.models import Return, Sale, WarrantyClaim
 
 # A note on a transfer or a Faulty change: the page's limit.

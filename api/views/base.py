@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound
 
-from config.ids import parse_id
+from lib.ids import parse_id
 
 
 class ApiViewMixin:

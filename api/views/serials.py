@@ -39,10 +39,10 @@ from api.serializers.serials import (
     SerialWriteOffSerializer,
 )
 from api.views.base import ApiViewMixin, ApiViewSet, valid_data
-from config.ids import parse_id
 from inventory import selectors, services
 from inventory.models import SerialEvent, SerialRecord
 from inventory.services import SerialsRejected
+from lib.ids import parse_id
 
 VIEW = "inventory.view_serialrecord"
 ADD = "inventory.add_serialrecord"

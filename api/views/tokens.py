@@ -20,7 +20,7 @@ from django.views.generic import FormView, ListView
 from api import services
 from api.forms import IntegrationUserForm
 from api.models import ApiToken
-from config.mixins import ListPageMixin, signed_in_user
+from lib.mixins import ListPageMixin, signed_in_user
 
 
 def _tokens() -> QuerySet[ApiToken]:

@@ -5,8 +5,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, QuerySet
 
 from catalog.models import Product
-from config.keyset import RowCount, Sort, count_rows, cursor_dumps, cursor_loads, keyset_page
 from inventory.models import SerialEvent, SerialEventKind, SerialRecord, SerialStatus
+from lib.keyset import RowCount, Sort, count_rows, cursor_dumps, cursor_loads, keyset_page
 
 
 def serial_list() -> QuerySet[SerialRecord]:

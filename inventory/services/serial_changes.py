@@ -25,7 +25,6 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from config.dates import datetime_display
 from inventory.models import (
     MOVABLE_STATUSES,
     Outlet,
@@ -39,6 +38,7 @@ from inventory.services.serial_state import serials_change
 from inventory.services.serials import serial_text_problem
 from inventory.services.stock import stock_follow_units
 from inventory.services.tally import serial_tally_change
+from lib.dates import datetime_display
 
 logger = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import ListView
 
-from config.mixins import ListPageMixin, signed_in_user
 from inventory.models import SerialJob, SerialJobKind
 from inventory.selectors.jobs import serial_job_unclaimed_for, serial_jobs_visible
 from inventory.services import jobs
+from lib.mixins import ListPageMixin, signed_in_user
 
 # A job needs the permission of the action it does.
 JOB_PERMISSIONS = {

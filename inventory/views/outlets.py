@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
 
-from config.mixins import ListPageMixin
 from inventory import selectors, services
 from inventory.forms import OutletForm
 from inventory.models import Outlet
+from lib.mixins import ListPageMixin
 
 
 class OutletListView(ListPageMixin, ListView):

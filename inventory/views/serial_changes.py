@@ -13,7 +13,6 @@ from django.utils.translation import ngettext
 from django.views.generic import DeleteView, DetailView, FormView, UpdateView
 from django.views.generic.edit import FormMixin
 
-from config.mixins import signed_in_user
 from inventory import selectors, services
 from inventory.forms import (
     SerialDeleteForm,
@@ -26,6 +25,7 @@ from inventory.forms import (
 )
 from inventory.models import SerialEvent, SerialRecord, SerialStatus
 from inventory.pages import serial_page_actions, serial_page_advice
+from lib.mixins import signed_in_user
 
 TOKEN = "seen_updated_at"
 

@@ -26,7 +26,6 @@ from django.views.generic import FormView
 from django_filters.views import FilterView
 
 from catalog.models import Product
-from config.mixins import signed_in_user
 from inventory import selectors, services
 from inventory.exports import serial_export_chunks
 from inventory.filters import SERIAL_SORTS, SerialRecordFilter
@@ -42,6 +41,7 @@ from inventory.services.serials import (
     batch_problems_csv,
     serials_add_check,
 )
+from lib.mixins import signed_in_user
 
 
 class SerialListView(PermissionRequiredMixin, FilterView):

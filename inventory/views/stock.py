@@ -8,10 +8,10 @@ from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 
 from catalog.models import Product
-from config.mixins import ListPageMixin, signed_in_user
 from inventory import selectors, services
 from inventory.filters import StockLevelFilter
 from inventory.forms import StockSetForm
+from lib.mixins import ListPageMixin, signed_in_user
 
 
 class StockLevelListView(ListPageMixin, FilterView):

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 from catalog.models import Product
 from catalog.services import product_serial_numbers_enable
 from catalog.templatetags.money import money
-from config.mixins import signed_in_user
 from inventory.models import Outlet
 from inventory.services.serials import BOM, csv_cell_escape
+from lib.mixins import signed_in_user
 from reports import selectors, services
 from reports.forms import CoverageFilterForm, HighValueThresholdForm
 

@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from config.dates import date_display
 from inventory.models import SerialEventKind, SerialRecord, SerialStatus
 from inventory.selectors.serials_detail import add_months
 from inventory.services import serial_tally_batched, serials_change
+from lib.dates import date_display
 from sales.models import (
     CLOSED_CLAIM_STATUSES,
     ClaimStatus,

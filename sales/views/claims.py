@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from config.mixins import ListPageMixin, signed_in_user
 from inventory.models import SerialRecord, SerialStatus
 from inventory.selectors.serials_detail import add_months
+from lib.mixins import ListPageMixin, signed_in_user
 from sales.filters import ClaimFilter
 from sales.forms_claims import ClaimOpenForm, ClaimUpdateForm
 from sales.models import CLOSED_CLAIM_STATUSES, SaleLineSerial, WarrantyClaim

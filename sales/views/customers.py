@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
-from config.mixins import ListPageMixin
+from lib.mixins import ListPageMixin
 from sales import selectors, services
 from sales.filters import CustomerFilter
 from sales.forms import CustomerForm

@@ -14,11 +14,11 @@ from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, TemplateView
 
 from catalog.models import Product
-from config.ids import parse_id
-from config.mixins import signed_in_user
 from inventory.models import Outlet, SerialRecord, SerialStatus
 from inventory.services import serials_parse
 from inventory.services.serials import serial_text_problem
+from lib.ids import parse_id
+from lib.mixins import signed_in_user
 from sales import selectors
 from sales.forms_sale import (
     SaleForm,

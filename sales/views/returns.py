@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
-from config.ids import parse_id
-from config.mixins import ListPageMixin, signed_in_user
 from inventory.models import SerialRecord, SerialStatus
 from inventory.pages import SerialPageAction
+from lib.ids import parse_id
+from lib.mixins import ListPageMixin, signed_in_user
 from sales.filters import ReturnFilter
 from sales.forms_returns import ReturnForm
 from sales.models import Return, Sale, SaleLineSerial

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_filters.views import FilterView
 
-from config.mixins import ListPageMixin
 from inventory.services.serials import BOM, CsvEcho, csv_cell_escape
+from lib.mixins import ListPageMixin
 from sales import selectors
 from sales.filters import SaleFilter
 

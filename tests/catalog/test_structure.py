@@ -59,3 +59,38 @@ LOWER_APPS = [CATALOG, INVENTORY, SALES, CATALOG.parent / "reports"]
 def test_no_app_imports_the_api_built_on_them(path):
     found = re.search(r"^\s*(from|import)\s+api\b", path.read_text(), re.MULTILINE)
     assert found is None, f"{path}: {found.group(0)!r}"
+
+
+ROOT = CATALOG.parent
+APPS = ["api", "catalog", "inventory", "reports", "roles", "sales"]
+LIB = ROOT / "lib"
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(path for app in APPS for path in (ROOT / app).rglob("*.py")),
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
+def test_no_app_imports_config_which_only_wires_them(path):
+    found = re.search(r"^\s*(from|import)\s+config\b", path.read_text(), re.MULTILINE)
+    assert found is None, f"{path}: {found.group(0)!r}"
+
+
+@pytest.mark.parametrize("path", sorted(LIB.rglob("*.py")), ids=lambda p: p.name)
+def test_lib_imports_no_app_and_not_config(path):
+    pattern = r"^\s*(from|import)\s+(config|" + "|".join(APPS) + r")\b"
+    found = re.search(pattern, path.read_text(), re.MULTILINE)
+    assert found is None, f"{path.name}: {found.group(0)!r}"
+
+
+def test_the_shared_pieces_live_in_lib_not_in_config():
+    assert sorted(p.name for p in LIB.glob("*.py")) == [
+        "__init__.py",
+        "apps.py",
+        "dates.py",
+        "ids.py",
+        "keyset.py",
+        "mixins.py",
+        "widgets.py",
+    ]
+    assert not any((ROOT / "config" / name).exists() for name in ["keyset.py", "mixins.py"])

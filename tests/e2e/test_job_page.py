@@ -8,8 +8,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import expect
 
-from config.dates import datetime_display
 from inventory.models import SerialJob, SerialJobState, SerialRecord
+from lib.dates import datetime_display
 from tests.factories import OutletFactory, ProductFactory, UserFactory
 from tests.inventory.job_helpers import media, run_worker  # noqa: F401
 

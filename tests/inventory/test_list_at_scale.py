@@ -102,7 +102,7 @@ def test_paging_through_every_sort_shows_every_unit_exactly_once(
 def test_paging_by_outlet_above_the_count_cap_still_shows_every_unit_once(
     staff_client, settings, monkeypatch, ties, sort
 ):
-    # Above the cap, PostgreSQL reads a page one outlet at a time (config.keyset).
+    # Above the cap, PostgreSQL reads a page one outlet at a time (lib.keyset).
     monkeypatch.setattr(serial_selectors, "LIST_COUNT_CAP", 2)
     settings.SERIALDESK_PAGE_SIZE = 3
     forwards = walk(staff_client, f"{LIST_URL}?sort={sort}", "Next")
@@ -379,7 +379,7 @@ def test_every_sort_reads_an_index_in_its_order(ties, sort):
     plan = plan_of(page)
     if connection.vendor == "postgresql":
         # Sorting by product sorts one product's serials at a time (Incremental
-        # Sort); by outlet, the page is read one outlet at a time (config.keyset).
+        # Sort); by outlet, the page is read one outlet at a time (lib.keyset).
         full_sorts = [
             line for line in plan.splitlines() if re.match(r"\s*(->\s+)?Sort\s+\(", line)
         ]

@@ -8,7 +8,6 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from config.dates import datetime_display
 from inventory import selectors
 from inventory.models import (
     SerialEvent,
@@ -25,6 +24,7 @@ from inventory.services import (
     serial_write_off,
     serials_transfer,
 )
+from lib.dates import datetime_display
 from tests.concurrency import postgresql_only, run_in_thread
 from tests.factories import OutletFactory, ProductFactory, SerialRecordFactory, UserFactory
 

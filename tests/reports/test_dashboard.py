@@ -483,7 +483,7 @@ def test_the_first_view_works_out_the_trends_and_later_views_read_them(staff_cli
     assert snapshot.day == timezone.localdate()
     assert "£250.00 in stock for up to 90 days (1 unit)" in bar_links(second.text)
     when = timezone.localtime(snapshot.taken_at)
-    # As the shop's date filters write a moment (config/dates.py): "07/12/2026 06:20".
+    # As the shop's date filters write a moment (lib/dates.py): "07/12/2026 06:20".
     assert f"As of {when:%d/%m/%Y %H:%M}; updated every few minutes." in second.text
     # The live chart counts the new unit at once.
     assert "2 In stock at Main Street" in bar_links(second.text)

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from config.dates import date_display
 from inventory.models import SerialEvent, SerialEventKind, SerialStatus
+from lib.dates import date_display
 from sales.models import ClaimStatus, ClaimUpdate, SaleLineSerial, WarrantyClaim
 from sales.services import LineInput, claim_open, claim_update, sale_create
 from tests.factories import (

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from config.dates import date_display
 from inventory.selectors.serials_detail import add_months
+from lib.dates import date_display
 from sales.services import LineInput, claim_open, claim_update, return_create, sale_create
 from tests.factories import CustomerFactory, OutletFactory, ProductFactory, SerialRecordFactory
 

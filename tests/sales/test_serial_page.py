@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from config.dates import date_display
 from inventory import selectors
+from lib.dates import date_display
 from sales.services import LineInput, sale_create
 from tests.factories import CustomerFactory, OutletFactory, ProductFactory, SerialRecordFactory
 

@@ -3,7 +3,7 @@
 A list showed "7 Dec 2026, 3:11 a.m." while its filter asked for dd/mm/yyyy.
 Pages now write dates the way the active locale's date box takes them: with its
 first `DATE_INPUT_FORMATS` entry, the very strftime pattern
-`config.widgets.ShopDateInput` writes its value with, so a date copied from a
+`lib.widgets.ShopDateInput` writes its value with, so a date copied from a
 page can be typed into a filter. "07/12/2026 03:11" in en-gb, "07.12.2026 03:11"
 in de, "2026-12-07 03:11" in en-us. Nothing here names a locale.
 """
@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 
 from django.utils import formats, timezone
 
-from config.widgets import date_input_format
+from lib.widgets import date_input_format
 
 
 def time_input_format() -> str:
