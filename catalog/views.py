@@ -1,8 +1,4 @@
-from django.contrib import messages
-from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, UpdateView
 from django_filters.views import FilterView
 
@@ -10,7 +6,7 @@ from catalog import selectors, services
 from catalog.filters import ProductFilter
 from catalog.forms import ProductForm
 from catalog.models import Product
-from lib.mixins import ListPageMixin
+from lib.mixins import ListPageMixin, ServiceFormMixin
 
 
 class ProductListView(ListPageMixin, FilterView):
@@ -22,33 +18,21 @@ class ProductListView(ListPageMixin, FilterView):
         return selectors.product_list()
 
 
-class ProductCreateView(PermissionRequiredMixin, CreateView):
+class ProductCreateView(ServiceFormMixin, CreateView):
     permission_required = "catalog.add_product"
-    raise_exception = True
     form_class = ProductForm
     template_name = "catalog/product_form.html"
+    success_message = _("Product “%(name)s” added.")
 
-    def form_valid(self, form):
-        try:
-            product = services.product_create(**form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Product “%(name)s” added.") % {"name": product.name})
-        return redirect(product)
+    def call_service(self, data):
+        return services.product_create(**data)
 
 
-class ProductUpdateView(PermissionRequiredMixin, UpdateView):
+class ProductUpdateView(ServiceFormMixin, UpdateView):
     permission_required = "catalog.change_product"
-    raise_exception = True
     model = Product
     form_class = ProductForm
+    success_message = _("Product “%(name)s” saved.")
 
-    def form_valid(self, form):
-        try:
-            product = services.product_update(product=self.object, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Product “%(name)s” saved.") % {"name": product.name})
-        return redirect(product)
+    def call_service(self, data):
+        return services.product_update(product=self.object, **data)

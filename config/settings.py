@@ -224,9 +224,16 @@ def _product_url(product) -> str:
     return reverse("product_detail", args=[product.pk])
 
 
-# The product page shows stock and serials, so it is an inventory view; catalog
-# names no URL of an app built on it, and this wires its products to that page.
-ABSOLUTE_URL_OVERRIDES = {"catalog.product": _product_url}
+def _serial_url(serial) -> str:
+    from django.urls import reverse
+
+    return reverse("serial_detail", args=[serial.pk])
+
+
+# The product page shows stock and serials, so it is an inventory view, and the
+# serial page shows the unit's sale, so it is a sales view; an app names no URL
+# of an app built on it, and this wires its records to those pages.
+ABSOLUTE_URL_OVERRIDES = {"catalog.product": _product_url, "inventory.serialrecord": _serial_url}
 
 MESSAGE_TAGS = {40: "danger"}  # messages.ERROR as Bootstrap's alert-danger
 

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from inventory.views.products import ProductDetailView
 from reports.views import dashboard
+from sales.views.serials import SerialDeleteView, SerialDetailView, serial_lookup
 
 urlpatterns = [
     # The Dashboard reads every app, so it lives in the highest, reports.
@@ -14,6 +15,10 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     # Catalog data with stock and serials: an inventory view (catalog <- inventory).
     path("catalog/products/<int:pk>/", ProductDetailView.as_view(), name="product_detail"),
+    # A unit with its sale, customer and warranty: sales views (inventory <- sales).
+    path("inventory/serials/lookup/", serial_lookup, name="serial_lookup"),
+    path("inventory/serials/<int:pk>/", SerialDetailView.as_view(), name="serial_detail"),
+    path("inventory/serials/<int:pk>/delete/", SerialDeleteView.as_view(), name="serial_delete"),
     path("inventory/", include("inventory.urls")),
     path("sales/", include("sales.urls")),
     path("reports/", include("reports.urls")),

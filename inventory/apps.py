@@ -7,6 +7,9 @@ class InventoryConfig(AppConfig):
 
     def ready(self) -> None:
         from catalog.services import serials_off_check_register
+        from inventory.services.jobs import serial_job_task_register
         from inventory.services.products import product_serials_off_check
+        from inventory.tasks import serial_job_task
 
         serials_off_check_register(product_serials_off_check)
+        serial_job_task_register(serial_job_task)

@@ -10,7 +10,6 @@ PostgreSQL would write the whole result to a temporary file before the first
 row; COPY sends rows as the query produces them.
 """
 
-import csv
 import itertools
 from collections.abc import Generator
 from contextlib import nullcontext
@@ -27,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from inventory.models import SerialRecord, SerialStatus
 from inventory.selectors.serials import serial_export_rows
-from inventory.services.serials import BOM, CsvEcho, csv_cell_escape
+from lib.csvfile import csv_cell_escape, csv_head, csv_rows
 
 # Databases whose export is a COPY; any other writes its CSV in Python.
 COPY_VENDORS = frozenset({"postgresql"})
@@ -68,7 +67,7 @@ def serial_export_chunks(
     (psycopg's connection lock would make it wait for ever); a background job
     reporting progress between pieces passes `copy=False` (the Python path).
     """
-    head = (BOM + csv.writer(CsvEcho()).writerow(serial_export_header())).encode()
+    head = csv_head(serial_export_header()).encode()
     connection = connections[queryset.db]
     if not copy or connection.vendor not in COPY_VENDORS:
         chunks = _python_chunks(queryset, head=head, chunk_rows=chunk_rows)
@@ -94,22 +93,22 @@ def serial_export_chunks(
 
 
 def _python_cells(row: tuple) -> list[str]:
+    """A row's cells as text, which the CSV writer makes formula-safe."""
     *values, created_at, notes = row
     added = timezone.localtime(created_at).strftime(DATE_ADDED_FORMAT)
-    return [csv_cell_escape(str(value)) for value in (*values, added, notes)]
+    return [str(value) for value in (*values, added, notes)]
 
 
 def _python_chunks(
     queryset: QuerySet[SerialRecord], *, head: bytes, chunk_rows: int
 ) -> Generator[bytes, None, None]:
     rows = serial_export_rows(queryset)
-    writer = csv.writer(CsvEcho())
     try:
         chunk = list(itertools.islice(rows, chunk_rows))
         yield b""
         yield head
         while chunk:
-            yield "".join(writer.writerow(_python_cells(row)) for row in chunk).encode()
+            yield csv_rows(_python_cells(row) for row in chunk).encode()
             chunk = list(itertools.islice(rows, chunk_rows))
     finally:
         rows.close()

@@ -17,6 +17,7 @@ import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
@@ -67,7 +68,7 @@ def serial_records_insert(
     """Insert (product_id, outlet_id, serial, normalised) rows in one statement.
 
     Returns how many were inserted, counted in SerialTally in the same
-    transaction; In stock units also count on hand (`stock_serials_arrive`). A
+    transaction; In stock units also count on hand (`stock_apply`, arriving). A
     duplicate raises IntegrityError from the (product, serial_normalised)
     unique constraint, and nothing is inserted or counted.
     """
@@ -86,56 +87,98 @@ def serial_records_insert(
     with connection.cursor() as cursor:
         cursor.execute(sql, [status, origin, created_by_id, stamp, stamp, json.dumps(rows)])
         inserted = cursor.rowcount
+    # The units are counted once, per product and outlet; stock, then the tally,
+    # the order every path takes their locks in (inventory.services.effects).
+    placed = Counter((product_id, outlet_id) for product_id, outlet_id, *_ in rows)
     if status == SerialStatus.IN_STOCK:
-        stock_serials_arrive(counts=Counter((row[0], row[1]) for row in rows), at=created_at)
-    serial_tally_apply(deltas=Counter((row[0], row[1], status) for row in rows))
+        stock_apply(
+            changes={key: StockChange(arriving=n) for key, n in placed.items()}, at=created_at
+        )
+    serial_tally_apply(deltas={(*key, status): n for key, n in placed.items()})
     return inserted
 
 
-def stock_serials_arrive(*, counts: Mapping[tuple[int, int], int], at: datetime) -> None:
-    """Count n new In stock units per (product_id, outlet_id) on hand, before their tally.
+class StockChange(NamedTuple):
+    """What a transaction's units do to one product's stock on hand at one outlet.
 
-    Each labels a unit counted without a serial first (stock from before serial
-    numbers); only those beyond are units arriving, which raise on hand. So a
-    count that agreed with its In stock serials still does, and one with units
-    without serials gets closer. The stock rows are created if missing and
-    locked in (product, outlet) order first, so the In stock tally read next is
-    the one they go with: every change of In stock units updates its stock row
-    first. Three statements whatever the number of pairs.
+    `delta`: units that left (-) or came onto (+) the shelf, each counted as it
+    goes, and quantities of products without serial numbers. `arriving`: new
+    In stock units, which label units counted without a serial first.
+    `leaving`: units first recorded as they left the shelf (a sale's Record as
+    new), which come off only units counted without a serial. `uncounted`: the
+    transaction's change to the In stock units here that SerialTally does not
+    hold yet (it is counted after stock).
     """
-    if not counts:
+
+    delta: int = 0
+    arriving: int = 0
+    leaving: int = 0
+    uncounted: int = 0
+
+
+_STOCK_COLUMNS = [
+    ("product_id", "bigint"),
+    ("outlet_id", "bigint"),
+    ("delta", "bigint"),
+    ("arriving", "bigint"),
+    ("leaving", "bigint"),
+    ("uncounted", "bigint"),
+]
+
+
+def stock_apply(*, changes: Mapping[tuple[int, int], StockChange], at: datetime) -> None:
+    """Apply each (product_id, outlet_id)'s stock change, locking the rows in that order.
+
+    On hand becomes GREATEST(on_hand + delta, 0), so a count already lower than
+    the units say never stops the move of a unit that is physically there; then
+    of the units counted without a serial (on hand above the In stock units,
+    SerialTally plus `uncounted`), arriving units label as many as there are
+    and leaving units take off as many as there are. Missing rows are created
+    first, in key order. Where the In stock count is read, or several rows
+    change, PostgreSQL locks them in key order before the count is read: every
+    change of In stock units updates its stock row before its tally, so the
+    count read under the lock is the one the row goes with. Two or three
+    statements whatever the number of pairs.
+    """
+    pairs = {key: c for key, c in changes.items() if c.delta or c.arriving or c.leaving}
+    if not pairs:
         return
     stock, tally = StockLevel._meta.db_table, SerialTally._meta.db_table
-    greatest = "GREATEST" if _is_postgresql() else "MAX"
-    source, select = _json_rows(
-        [("product_id", "bigint"), ("outlet_id", "bigint"), ("n", "bigint")]
-    )
+    greatest, least = ("GREATEST", "LEAST") if _is_postgresql() else ("MAX", "MIN")
+    source, select = _json_rows(_STOCK_COLUMNS)
     rows = f"(SELECT {select}, r.position FROM {source}) AS v"
-    pairs = json.dumps([[*key, n] for key, n in sorted(counts.items())])
+    data = json.dumps([[*key, *change] for key, change in sorted(pairs.items())])
     stamp = connection.ops.adapt_datetimefield_value(at)
-    counted_without_serial = (
-        f's.on_hand - COALESCE((SELECT t."count" FROM {tally} AS t WHERE t.product_id = '
-        "s.product_id AND t.outlet_id = s.outlet_id AND t.status = %s), 0)"
+    shelf = f"{greatest}(s.on_hand + c.delta, 0)"
+    without_serial = f"{greatest}({shelf} - c.in_stock, 0)"
+    on_hand = (
+        f"{shelf} + {greatest}(c.arriving - {without_serial}, 0) "
+        f"- {least}(c.leaving, {without_serial})"
     )
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {stock} (product_id, outlet_id, on_hand, updated_at) "
             f"SELECT v.product_id, v.outlet_id, 0, %s FROM {rows} WHERE true "
             "ORDER BY v.position ON CONFLICT (product_id, outlet_id) DO NOTHING",
-            [stamp, pairs],
+            [stamp, data],
         )
-        if _is_postgresql():
+        reads_count = any(change.arriving or change.leaving for change in pairs.values())
+        if _is_postgresql() and (reads_count or len(pairs) > 1):
             cursor.execute(
                 f"SELECT s.id FROM {stock} AS s JOIN {rows} ON s.product_id = v.product_id "
                 "AND s.outlet_id = v.outlet_id ORDER BY s.product_id, s.outlet_id FOR UPDATE OF s",
-                [pairs],
+                [data],
             )
+        # Units that only label counted ones leave the row (and its updated_at) alone.
         cursor.execute(
-            f"UPDATE {stock} AS s SET on_hand = s.on_hand + v.n - {greatest}("
-            f"{counted_without_serial}, 0), updated_at = %s FROM {rows} "
-            "WHERE s.product_id = v.product_id AND s.outlet_id = v.outlet_id "
-            f"AND v.n > {greatest}({counted_without_serial}, 0)",
-            [SerialStatus.IN_STOCK.value, stamp, pairs, SerialStatus.IN_STOCK.value],
+            f"UPDATE {stock} AS s SET on_hand = {on_hand}, updated_at = %s FROM ("
+            "SELECT v.product_id, v.outlet_id, v.delta, v.arriving, v.leaving, "
+            f'COALESCE(t."count", 0) + v.uncounted AS in_stock FROM {rows} '
+            f"LEFT JOIN {tally} AS t ON t.product_id = v.product_id "
+            "AND t.outlet_id = v.outlet_id AND t.status = %s) AS c "
+            "WHERE s.product_id = c.product_id AND s.outlet_id = c.outlet_id "
+            f"AND (c.arriving = 0 OR {on_hand} <> s.on_hand)",
+            [stamp, data, SerialStatus.IN_STOCK.value],
         )
 
 

@@ -23,14 +23,12 @@ urlpatterns = [
         name="serial_import_template",
     ),
     path("serials/export.csv", serials.serial_export, name="serial_export"),
-    path("serials/lookup/", serials.serial_lookup, name="serial_lookup"),
     path("serials/product-options/", serials.product_options, name="product_options"),
     path(
         "serials/product-filter-options/",
         serials.product_filter_options,
         name="product_filter_options",
     ),
-    path("serials/<int:pk>/", serial_changes.SerialDetailView.as_view(), name="serial_detail"),
     path(
         "serials/<int:pk>/edit/", serial_changes.SerialUpdateView.as_view(), name="serial_update"
     ),
@@ -49,9 +47,6 @@ urlpatterns = [
         "serials/<int:pk>/reinstate/",
         serial_changes.SerialReinstateView.as_view(),
         name="serial_reinstate",
-    ),
-    path(
-        "serials/<int:pk>/delete/", serial_changes.SerialDeleteView.as_view(), name="serial_delete"
     ),
     path("jobs/", jobs.JobListView.as_view(), name="job_list"),
     path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),

@@ -1,9 +1,12 @@
 """Reads of the sales pages: customers, the list of sales, what a customer bought."""
 
-from collections.abc import Iterator
+import calendar
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.db.models import (
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -16,9 +19,103 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from inventory.models import SerialRecord, SerialStatus, SerialTally
-from inventory.selectors import Warranty
-from inventory.selectors.serials_detail import add_months
 from sales.models import Customer, Return, Sale, SaleLine, SaleLineSerial, WarrantyClaim
+
+
+def _add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it is shorter."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    last_day = calendar.monthrange(year, month)[1]
+    return day.replace(year=year, month=month, day=min(day.day, last_day))
+
+
+def warranty_until(*, sold_at: datetime, months: int) -> date:
+    """The last day of a unit's warranty: `months` on from its sale's date in the shop.
+
+    Sold on 31 January with a month's warranty, the unit is covered until the
+    28th (29th) of February; with 0 months, until the sale's day.
+    """
+    return _add_months(timezone.localdate(sold_at), months)
+
+
+@dataclass(frozen=True)
+class Warranty:
+    """A sold unit's warranty: it runs from the sale date for the product's months."""
+
+    until: date
+
+    @property
+    def expired(self) -> bool:
+        return self.until < timezone.localdate()
+
+
+@dataclass(frozen=True)
+class SerialSale:
+    """A unit's line on a sale: the sale, its customer and date, the line and the warranty."""
+
+    unit: SaleLineSerial
+
+    @property
+    def line(self) -> SaleLine:
+        return self.unit.line
+
+    @property
+    def sale(self) -> Sale:
+        return self.unit.line.sale
+
+    @property
+    def customer(self) -> Customer | None:
+        return self.sale.customer
+
+    @property
+    def sold_at(self) -> datetime:
+        return self.sale.created_at
+
+    @property
+    def is_open(self) -> bool:
+        """Not returned: the unit is still on this sale."""
+        return self.unit.returned_at is None
+
+    @property
+    def warranty(self) -> Warranty:
+        months = self.line.product.warranty_months
+        return Warranty(until=warranty_until(sold_at=self.sold_at, months=months))
+
+
+def _serial_sale_rows() -> QuerySet[SaleLineSerial]:
+    return SaleLineSerial.objects.select_related(
+        "line__product", "line__sale__customer", "line__sale__outlet"
+    )
+
+
+def serial_sales_now(serials: Iterable[SerialRecord]) -> dict[int, SerialSale]:
+    """The sale each Sold unit is on now (its line not returned), by unit id, in one query.
+
+    Units that are not Sold are left out, and cost no query when none is.
+    """
+    sold = [serial.pk for serial in serials if serial.status == SerialStatus.SOLD]
+    if not sold:
+        return {}
+    rows = _serial_sale_rows().filter(serial_id__in=sold, returned_at__isnull=True)
+    return {unit.serial_id: SerialSale(unit) for unit in rows}
+
+
+def serial_sale_now(*, serial: SerialRecord) -> SerialSale | None:
+    """The sale the unit is on now, with its customer; None unless it is Sold."""
+    return serial_sales_now([serial]).get(serial.pk)
+
+
+def serial_last_sale(*, serial: SerialRecord, sale: Sale | None = None) -> SerialSale | None:
+    """The sale the unit is on now, else the last one it was on (only `sale`'s, if given).
+
+    None when the unit was never sold (on `sale`).
+    """
+    rows = _serial_sale_rows().filter(serial=serial)
+    if sale is not None:
+        rows = rows.filter(line__sale=sale)
+    unit = rows.order_by(F("returned_at").asc(nulls_first=True), "-pk").first()
+    return SerialSale(unit) if unit is not None else None
 
 
 def customer_list() -> QuerySet[Customer]:
@@ -118,21 +215,10 @@ def customer_units(*, customer: Customer, limit: int = CUSTOMER_PAGE_SALES) -> l
     """
     units = (
         SaleLineSerial.objects.filter(line__sale__customer=customer, returned_at__isnull=True)
-        .select_related("serial", "serial__product", "line__sale")
+        .select_related("serial__product", "line__product", "line__sale")
         .order_by("-line__sale__created_at", "-line__sale_id", "line__position", "pk")[: limit + 1]
     )
-    return [
-        OwnedUnit(
-            unit,
-            Warranty(
-                until=add_months(
-                    timezone.localdate(unit.line.sale.created_at),
-                    unit.serial.product.warranty_months,
-                )
-            ),
-        )
-        for unit in units
-    ]
+    return [OwnedUnit(unit, SerialSale(unit).warranty) for unit in units]
 
 
 def customer_returns(*, customer: Customer, limit: int = CUSTOMER_PAGE_SALES) -> list[Return]:

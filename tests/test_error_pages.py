@@ -77,9 +77,7 @@ def test_404_says_what_happened_and_leads_back_to_the_dashboard(manager_client):
 
 def test_404_for_a_missing_record_offers_the_page_the_user_came_from(manager_client):
     came_from = "http://testserver" + reverse("inventory:serial_list")
-    response = manager_client.get(
-        reverse("inventory:serial_detail", args=[999999]), HTTP_REFERER=came_from
-    )
+    response = manager_client.get(reverse("serial_detail", args=[999999]), HTTP_REFERER=came_from)
     assert response.status_code == 404
     assert f'href="{came_from}">Back to the previous page' in response.text
 

@@ -207,7 +207,7 @@ def page_urls(shop):
         "product page": shop["product"].get_absolute_url(),
         "serial list": reverse("inventory:serial_list"),
         "add serial numbers": reverse("inventory:serial_create"),
-        "serial page": reverse("inventory:serial_detail", args=[shop["serial"].pk]),
+        "serial page": reverse("serial_detail", args=[shop["serial"].pk]),
         "outlets": reverse("inventory:outlet_list"),
         "outlet form": reverse("inventory:outlet_create"),
         "stock": reverse("inventory:stock_list"),
@@ -227,7 +227,7 @@ def test_every_kind_of_response_carries_the_content_security_policy(client, mana
         "page": manager_client.get(reverse("inventory:serial_list")),
         "htmx fragment": manager_client.get(reverse("inventory:product_options"), {"q": "Esp"}),
         "csv export": manager_client.get(reverse("inventory:serial_export")),
-        "redirect": manager_client.get(reverse("inventory:serial_lookup"), {"q": "BAR-0001"}),
+        "redirect": manager_client.get(reverse("serial_lookup"), {"q": "BAR-0001"}),
         "not found": manager_client.get("/no-such-page/"),
         "forbidden": staff.get(reverse("inventory:outlet_create")),
         "admin": client.get(ADMIN_LOGIN_URL),
@@ -373,7 +373,7 @@ def test_a_session_moved_on_minutes_ago_is_not_written_again(
 
     # Session, user, permissions (2), the exact and the partial look-up: no write.
     with django_assert_num_queries(6):
-        response = manager_client.get(reverse("inventory:serial_lookup"), {"q": "NONE"})
+        response = manager_client.get(reverse("serial_lookup"), {"q": "NONE"})
 
     assert response.status_code == 200
     assert "sessionid" not in response.cookies

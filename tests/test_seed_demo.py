@@ -7,7 +7,6 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from catalog.models import Product
-from inventory import selectors
 from inventory.models import Outlet, SerialEvent, SerialRecord, StockLevel
 from sales.demo import DEMO_CLAIMS, DEMO_CUSTOMERS, DEMO_RETURNS, DEMO_SALES
 from sales.models import (
@@ -21,6 +20,7 @@ from sales.models import (
     SaleLineSerial,
     WarrantyClaim,
 )
+from sales.selectors import serial_sale_now
 from tests.factories import CustomerFactory, OutletFactory
 
 
@@ -154,13 +154,11 @@ def test_demo_sales_span_two_years_with_units_in_and_out_of_warranty(debug_on):
     for unit in owned.select_related("serial__product"):
         serial = unit.serial
         assert serial.status == "sold"
-        history = selectors.serial_history(serial=serial)
-        sale_event = selectors.serial_sale_event(serial=serial, history=history)
-        assert sale_event.document == unit.line.sale
+        found = serial_sale_now(serial=serial)
+        assert found.sale == unit.line.sale
         # Recorded before it was sold, so the history reads in order.
-        assert serial.created_at <= sale_event.created_at
-        warranty = selectors.serial_warranty(serial=serial, sale_event=sale_event)
-        expired.append(warranty.expired)
+        assert serial.created_at <= found.sold_at
+        expired.append(found.warranty.expired)
     assert True in expired
     assert False in expired
     recorded_at_sale = SerialRecord.objects.filter(origin="recorded_at_sale")

@@ -15,7 +15,7 @@ from api.serializers.catalog import OutletRefSerializer, ProductRefSerializer
 from api.serializers.fields import IdField, StringField, outlet_field, product_field
 from api.serializers.serials import SerialEntriesField
 from inventory.models import SerialRecord
-from sales.forms_sale import MAX_LINES, MAX_QUANTITY
+from sales.forms import MAX_LINES, MAX_QUANTITY
 from sales.models import (
     ClaimStatus,
     ClaimUpdate,

@@ -18,6 +18,7 @@ from inventory.filters import EARLIEST_DATE, LATEST_DATE
 from inventory.models import SerialEvent, SerialRecord
 from lib.ids import parse_id
 from sales.models import Return, Sale, WarrantyClaim
+from sales.selectors import SerialSale
 
 # A note on a transfer or a Faulty change: the page's limit.
 NOTE_MAX_LENGTH = 500
@@ -92,8 +93,8 @@ class WarrantySerializer(serializers.Serializer):
 class SerialDetailSerializer(SerialSerializer):
     """The serial page: the unit, who added it, and, when Sold, its sale and warranty.
 
-    The view puts the sale's event and the warranty in the context
-    (`sale_event`, `warranty`), found as the page finds them.
+    The view puts the sale the unit is on in the context (`serial_sale`, a
+    `sales.selectors.SerialSale` or None), found as the page finds it.
     """
 
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
@@ -117,36 +118,37 @@ class SerialDetailSerializer(SerialSerializer):
         ]
         read_only_fields = fields
 
-    def _sale_event(self) -> SerialEvent | None:
-        return self.context.get("sale_event")
+    def _serial_sale(self) -> SerialSale | None:
+        return self.context.get("serial_sale")
 
     @extend_schema_field(WarrantySerializer(allow_null=True))
     def get_warranty(self, record: SerialRecord) -> dict | None:
-        warranty = self.context.get("warranty")
-        if warranty is None:
+        found = self._serial_sale()
+        if found is None:
             return None
+        warranty = found.warranty
         return {"until": warranty.until, "expired": warranty.expired}
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_sale(self, record: SerialRecord) -> int | None:
-        event = self._sale_event()
-        return event.document_id if event else None
+        found = self._serial_sale()
+        return found.sale.pk if found else None
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_customer(self, record: SerialRecord) -> int | None:
-        event = self._sale_event()
-        return getattr(event.document, "customer_id", None) if event else None
+        found = self._serial_sale()
+        return found.sale.customer_id if found else None
 
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_sold_at(self, record: SerialRecord) -> str | None:
-        event = self._sale_event()
-        return serializers.DateTimeField().to_representation(event.created_at) if event else None
+        found = self._serial_sale()
+        return serializers.DateTimeField().to_representation(found.sold_at) if found else None
 
 
 class SerialLookupItemSerializer(SerialSerializer):
     """A unit the look-up found, with the sale and customer of a Sold one (as the page lists).
 
-    The context's `sales` maps a unit's id to its sale (`serial_lookup_rows`).
+    The context's `sales` maps a unit's id to its sale (`sales.selectors.serial_sales_now`).
     """
 
     sale = serializers.SerializerMethodField()

@@ -43,6 +43,7 @@ from inventory import selectors, services
 from inventory.models import SerialEvent, SerialRecord
 from inventory.services import SerialsRejected
 from lib.ids import parse_id
+from sales.selectors import serial_sale_now, serial_sales_now
 
 VIEW = "inventory.view_serialrecord"
 ADD = "inventory.add_serialrecord"
@@ -63,10 +64,8 @@ def _serial(pk: int | None) -> SerialRecord:
 def serial_detail(pk: int | None) -> dict[str, Any]:
     """The serial page's facts about a unit, read afresh; its sale and warranty found as there."""
     serial = _serial(pk)
-    # Only a Sold unit's latest Sold event is read (two queries); others read none.
-    sale_event = selectors.serial_sale_event(serial=serial, history=[], complete=False)
-    warranty = selectors.serial_warranty(serial=serial, sale_event=sale_event)
-    context = {"sale_event": sale_event, "warranty": warranty}
+    # Only a Sold unit's sale is read (one query); others read none.
+    context = {"serial_sale": serial_sale_now(serial=serial)}
     return SerialDetailSerializer(serial, context=context).data
 
 
@@ -320,8 +319,8 @@ class SerialLookupView(ApiViewMixin, APIView):
             message = _("Enter a serial number to look up.")
             raise ValidationError({"serial": [ErrorDetail(message, code="required")]})
         found = selectors.serial_lookup(text=text)
-        rows = selectors.serial_lookup_rows(found.exact or found.partial)
-        context = {"sales": {row.serial.pk: row.sale for row in rows if row.sale is not None}}
+        found_sales = serial_sales_now(found.exact or found.partial)
+        context = {"sales": {pk: unit.sale for pk, unit in found_sales.items()}}
         return Response(
             {
                 "exact": SerialLookupItemSerializer(found.exact, many=True, context=context).data,

@@ -1,11 +1,10 @@
 from collections.abc import Generator
 from dataclasses import dataclass
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 
 from catalog.models import Product
-from inventory.models import SerialEvent, SerialEventKind, SerialRecord, SerialStatus
+from inventory.models import SerialRecord, SerialStatus
 from lib.keyset import RowCount, Sort, count_rows, cursor_dumps, cursor_loads, keyset_page
 
 
@@ -94,52 +93,6 @@ class SerialLookup:
     exact: list[SerialRecord]
     partial: list[SerialRecord]
     more_partial: bool
-
-
-@dataclass(frozen=True)
-class LookupRow:
-    """A line of the look-up's short list: the unit, and the sale it is sold on (if Sold)."""
-
-    serial: SerialRecord
-    # The latest Sold event's document (a sale); inventory reads it without importing sales.
-    sale: Model | None
-
-    @property
-    def customer(self) -> Model | None:
-        return getattr(self.sale, "customer", None)
-
-
-def serial_lookup_rows(records: list[SerialRecord]) -> list[LookupRow]:
-    """The records with the sale of each Sold one, in two queries for any number of rows.
-
-    One query reads the latest Sold event of each unit, one per document type
-    (only sales in practice) reads the documents with their customers.
-    """
-    sold = [record.pk for record in records if record.status == SerialStatus.SOLD]
-    events = (
-        SerialEvent.objects.filter(serial_id__in=sold, kind=SerialEventKind.SOLD)
-        .order_by("serial_id", "-created_at", "-id")
-        .values_list("serial_id", "document_type_id", "document_id")
-    )
-    latest: dict[int, tuple[int, int]] = {}
-    # An empty `sold` sends no query.
-    for serial_id, type_id, document_id in events:
-        if type_id is not None and document_id is not None:
-            latest.setdefault(serial_id, (type_id, document_id))
-    documents: dict[tuple[int, int], Model] = {}
-    for type_id in {type_id for type_id, _ in latest.values()}:
-        model = ContentType.objects.get_for_id(type_id).model_class()
-        if model is None:
-            continue
-        ids = [document_id for t, document_id in latest.values() if t == type_id]
-        found = model._base_manager.filter(pk__in=ids)
-        if any(field.name == "customer" for field in model._meta.get_fields()):
-            found = found.select_related("customer")
-        documents.update(((type_id, document.pk), document) for document in found)
-    return [
-        LookupRow(record, documents.get(latest[record.pk]) if record.pk in latest else None)
-        for record in records
-    ]
 
 
 def serial_lookup(*, text: str, limit: int = 50) -> SerialLookup:

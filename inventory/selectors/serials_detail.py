@@ -1,25 +1,11 @@
-"""Reads for one serial's page: the record, its history, its sale and warranty."""
+"""Reads for one serial's page: the record and its history."""
 
-import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 
 from inventory.models import SerialEvent, SerialEventKind, SerialRecord, SerialStatus
-
-
-@dataclass(frozen=True)
-class Warranty:
-    """A sold serial's warranty: it runs from the sale date for the product's months."""
-
-    until: date
-
-    @property
-    def expired(self) -> bool:
-        return self.until < timezone.localdate()
 
 
 def serial_get(*, pk: int) -> SerialRecord:
@@ -161,36 +147,3 @@ def serial_was_sold(*, serial: SerialRecord, history: Sequence[SerialEvent] | No
     if history is None:
         return serial.events.filter(kind=SerialEventKind.SOLD).exists()
     return any(event.kind == SerialEventKind.SOLD for event in history)
-
-
-def serial_sale_event(
-    *, serial: SerialRecord, history: Sequence[SerialEvent], complete: bool = True
-) -> SerialEvent | None:
-    """The event that sold the serial to its current owner; None unless it is Sold.
-
-    `history` is the whole history or, with `complete=False`, only its newest
-    lines (newest first); a sale older than those is read from the database.
-    """
-    if serial.status != SerialStatus.SOLD:
-        return None
-    # Newest first, so the first Sold event is the latest sale.
-    found = next((event for event in history if event.kind == SerialEventKind.SOLD), None)
-    if found is not None or complete:
-        return found
-    return _history_rows(serial).filter(kind=SerialEventKind.SOLD).first()
-
-
-def serial_warranty(*, serial: SerialRecord, sale_event: SerialEvent | None) -> Warranty | None:
-    """The warranty of a sold serial, from its sale date; None when it is not sold."""
-    if sale_event is None:
-        return None
-    sold_on = timezone.localdate(sale_event.created_at)
-    return Warranty(until=add_months(sold_on, serial.product.warranty_months))
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, or the month's last day when it is shorter."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    last_day = calendar.monthrange(year, month)[1]
-    return day.replace(year=year, month=month, day=min(day.day, last_day))

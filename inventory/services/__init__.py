@@ -1,5 +1,6 @@
 """Inventory state changes, one module per subject; import them from here."""
 
+from inventory.services.effects import UnitEffects
 from inventory.services.outlets import outlet_create, outlet_set_active, outlet_update
 from inventory.services.serial_changes import (
     serial_delete,
@@ -24,13 +25,10 @@ from inventory.services.serials import (
     serials_parse,
 )
 from inventory.services.stock import stock_adjust, stock_set
-from inventory.services.tally import (
-    TallyDifference,
-    serial_tally_batched,
-    serial_tally_rebuild,
-)
+from inventory.services.tally import TallyDifference, serial_tally_rebuild
 
 __all__ = [
+    "UnitEffects",
     "outlet_create",
     "outlet_set_active",
     "outlet_update",
@@ -53,6 +51,5 @@ __all__ = [
     "serial_write_off",
     "serials_transfer",
     "TallyDifference",
-    "serial_tally_batched",
     "serial_tally_rebuild",
 ]

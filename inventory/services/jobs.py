@@ -17,14 +17,15 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_tasks.base import Task
 
 from catalog.models import Product
-from inventory import selectors, sql
+from inventory import selectors
 from inventory.exports import serial_export_chunks
 from inventory.models import (
     Outlet,
@@ -32,18 +33,16 @@ from inventory.models import (
     SerialJob,
     SerialJobKind,
     SerialJobState,
-    SerialRecord,
-    SerialStatus,
 )
 from inventory.services.serials import (
     EntryProblem,
     SerialEntry,
     SerialsCheck,
+    SerialsRecordedMeanwhile,
     batch_problems_csv,
-    outlet_problem,
-    product_problem,
-    serials_check,
+    serials_add_check,
     serials_import_check,
+    serials_insert_checked,
     serials_parse,
 )
 
@@ -63,13 +62,22 @@ class JobSuperseded(Exception):
 # Starting ------------------------------------------------------------------
 
 
+# The task that runs a job: `inventory.tasks` defines it and imports this module, so
+# this module cannot import that one; the app registers it when ready.
+JobTask = Task[..., None]
+_job_tasks: list[JobTask] = []
+
+
+def serial_job_task_register(job_task: JobTask) -> None:
+    """Run every job with `job_task(job_id=..., run_id=...)` (the last one registered)."""
+    _job_tasks[:] = [job_task]
+
+
 def _enqueue(job: SerialJob) -> None:
     """Send the job to a worker once the transaction that made it has committed."""
-    from inventory import tasks
-
-    job_task = (
-        tasks.serial_export_task if job.kind == SerialJobKind.EXPORT else tasks.serial_batch_task
-    )
+    if not _job_tasks:
+        raise RuntimeError("No task runs serial jobs: InventoryConfig.ready registers it.")
+    [job_task] = _job_tasks
     job_id, run_id = job.pk, job.run_id
 
     def send() -> None:
@@ -188,21 +196,16 @@ def _finish(job: SerialJob, state: str, *, message: str = "") -> None:
 
 
 def _job_check(job: SerialJob) -> SerialsCheck:
-    """Check every entry or row of an add or import job, as the pages do."""
+    """Check every entry or row of an add or import job, as the pages do (with no cap)."""
     if job.kind == SerialJobKind.IMPORT:
         return serials_import_check(csv_text=job.input_text)
     product = Product.objects.filter(pk=job.params.get("product")).first()
     outlet = Outlet.objects.filter(pk=job.params.get("outlet")).first()
     if product is None or outlet is None:
         raise ValidationError(_("The product or outlet no longer exists."), code="gone")
-    problem = product_problem(product) or outlet_problem(outlet)
-    if problem:
-        raise ValidationError(problem[1], code=problem[0])
-    entries = serials_parse(job.input_text)
-    if not entries:
-        raise ValidationError(_("Enter at least one serial number."), code="empty")
-    batch = [SerialEntry(text, product, outlet, n) for n, text in enumerate(entries, start=1)]
-    return serials_check(entries=batch)
+    return serials_add_check(
+        product=product, outlet=outlet, entries=serials_parse(job.input_text), capped=False
+    )
 
 
 def _record(job: SerialJob) -> None:
@@ -252,7 +255,7 @@ def _chunk_insert(job: SerialJob, chunk: Sequence[SerialEntry]) -> None:
             with transaction.atomic():
                 _chunk_insert_once(job, chunk)
             return
-        except IntegrityError:
+        except SerialsRecordedMeanwhile:
             continue
     raise ValidationError(
         _("Other users kept recording the same serial numbers; resume the job to try again."),
@@ -264,40 +267,26 @@ def _chunk_insert_once(job: SerialJob, chunk: Sequence[SerialEntry]) -> None:
     locked = SerialJob.objects.select_for_update().get(pk=job.pk)
     if locked.run_id != job.run_id:
         raise JobSuperseded
-    # Locked in primary-key order, as `serials_add` does: a manager turning serial
-    # numbers off waits for this chunk, or this chunk sees it.
-    product_ids = sorted({entry.product.pk for entry in chunk})
-    products = {p.pk: p for p in Product.objects.select_for_update().filter(pk__in=product_ids)}
-    problems: list[EntryProblem] = []
-    entries: list[SerialEntry] = []
-    for entry in chunk:
-        problem = product_problem(products[entry.product.pk])
-        if problem:
-            problems.append(EntryProblem(entry.text, problem[1], problem[0], entry.position))
-        else:
-            entries.append(entry)
-    is_import = job.kind == SerialJobKind.IMPORT
-    check = serials_check(entries=entries, in_rows=is_import)
     assert job.batch_at is not None
-    inserted = sql.serial_records_insert(
-        rows=[
-            (e.product.pk, e.outlet.pk, e.text, SerialRecord.normalise(e.text))
-            for e in check.valid
-        ],
-        status=SerialStatus.IN_STOCK,
-        origin=SerialEventKind.IMPORTED
-        if job.kind == SerialJobKind.IMPORT
-        else SerialEventKind.ADDED,
-        created_by_id=job.user_id,
+    is_import = job.kind == SerialJobKind.IMPORT
+    # The pages' own check and insert, products locked: a product whose serial
+    # numbers were turned off since the job's check refuses the chunk as the page
+    # would refuse the batch (typed entries), or its rows (an import).
+    recorded = serials_insert_checked(
+        entries=chunk,
+        origin=SerialEventKind.IMPORTED if is_import else SerialEventKind.ADDED,
+        user_id=job.user_id,
         created_at=job.batch_at,
+        in_rows=is_import,
+        only_valid=True,
     )
-    locked.done += inserted
+    locked.done += recorded.count
     locked.resume_after = chunk[-1].position
     locked.heartbeat_at = timezone.now()
     locked.save(update_fields=["done", "resume_after", "heartbeat_at"])
     job.done, job.resume_after = locked.done, locked.resume_after
-    if problems or check.problems:
-        _problems_add(job, sorted(problems + check.problems, key=lambda p: p.position))
+    if recorded.skipped:
+        _problems_add(job, recorded.skipped)
 
 
 def _problems_add(job: SerialJob, problems: Sequence[EntryProblem]) -> None:

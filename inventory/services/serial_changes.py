@@ -34,10 +34,9 @@ from inventory.models import (
     SerialStatus,
 )
 from inventory.selectors.serials_detail import serial_was_sold
+from inventory.services.effects import UnitEffects
 from inventory.services.serial_state import serials_change
 from inventory.services.serials import serial_text_problem
-from inventory.services.stock import stock_follow_units
-from inventory.services.tally import serial_tally_change
 from lib.dates import datetime_display
 
 logger = logging.getLogger(__name__)
@@ -258,9 +257,16 @@ def serials_transfer(
         )
 
     # Units on the shelf take their stock count along; Faulty ones were never counted.
+    effects = UnitEffects()
     serials_change(
-        serials=moving, kind=SerialEventKind.TRANSFERRED, user=user, to_outlet=to_outlet, note=note
+        serials=moving,
+        kind=SerialEventKind.TRANSFERRED,
+        user=user,
+        to_outlet=to_outlet,
+        note=note,
+        effects=effects,
     )
+    effects.apply()
     return len(moving)
 
 
@@ -296,13 +302,16 @@ def serial_write_off(
             % {"serial": record.serial, "status": record.get_status_display()},
             code="not_writable_off",
         )
+    effects = UnitEffects()
     serials_change(
         serials=[record],
         kind=SerialEventKind.WRITTEN_OFF,
         user=user,
         to_status=SerialStatus.WRITTEN_OFF,
         note=reason,
+        effects=effects,
     )
+    effects.apply()
     return record
 
 
@@ -322,7 +331,9 @@ def _change_one_status(
         raise ValidationError(
             refusal % {"serial": record.serial, "status": record.get_status_display()}, code=code
         )
-    serials_change(serials=[record], **change)
+    effects = UnitEffects()
+    serials_change(serials=[record], effects=effects, **change)
+    effects.apply()
     return record
 
 
@@ -409,6 +420,8 @@ def serial_delete(
     record.delete()
     # The unit the record stood for is not there: its count goes with it, as
     # adding it counted it (or labelled a unit counted without a serial).
-    if record.status == SerialStatus.IN_STOCK:
-        stock_follow_units(moves=[(record.product_id, record.outlet_id, -1)])
-    serial_tally_change(deltas={(record.product_id, record.outlet_id, record.status): -1})
+    effects = UnitEffects()
+    effects.units_changed(
+        product_id=record.product_id, before=(record.outlet_id, record.status), after=None
+    )
+    effects.apply()

@@ -10,14 +10,15 @@ sale, a return, a warranty claim), and applies the one stock policy:
     takes one off its outlet's count; a unit arriving In stock (back from a
     sale, reinstated, transferred) adds one where it arrives. A count that is
     already lower than the units say stays at zero rather than refusing the
-    move of a unit that is physically there (`stock_follow_units`); the serial
+    move of a unit that is physically there (`inventory.sql.stock_apply`); the serial
     coverage report shows such mismatches.
 
-It also keeps the counts of units per (product, outlet, status) in SerialTally,
-in the same transaction (`serial_tally_change`).
+It also keeps the counts of units per (product, outlet, status) in SerialTally.
+Both are noted on the caller's `UnitEffects` (inventory.services.effects), which
+the caller applies once, last, in its transaction: stock rows, then tally rows,
+each in key order, after the units it locked.
 """
 
-from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -29,10 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Product
-from inventory import sql
 from inventory.models import Outlet, SerialEvent, SerialEventKind, SerialRecord, SerialStatus
-from inventory.services.stock import UnrecordedLeave, stock_follow_units
-from inventory.services.tally import serial_tally_change
+from inventory.services.effects import UnitEffects
 
 IN_STOCK, SOLD = SerialStatus.IN_STOCK, SerialStatus.SOLD
 FAULTY, WRITTEN_OFF = SerialStatus.FAULTY, SerialStatus.WRITTEN_OFF
@@ -70,15 +69,14 @@ def serials_change(
     document: models.Model | None = None,
     note: str = "",
     at: datetime | None = None,
-    stock_moves: list[tuple[int, int, int]] | None = None,
+    effects: UnitEffects,
 ) -> list[SerialEvent]:
-    """Change locked units' status and/or outlet, with one history event each and stock.
+    """Change locked units' status and/or outlet, with one history event each.
 
     The caller has locked `serials` (select_for_update, primary-key order) and
-    read them under the lock. The objects are updated in place. A caller making
-    several changes in one transaction (a sale) passes `stock_moves` to collect
-    the stock changes and applies them once, so the stock rows are locked in
-    one (product, outlet) order for the whole transaction.
+    read them under the lock. The objects are updated in place. Their stock and
+    tally changes go on `effects`, which the caller applies once, last, so the
+    stock and tally rows are locked in one key order for the whole transaction.
     """
     # A Written off unit is gone: it neither moves nor changes. A status given
     # must be a change the table allows (the same status twice is not).
@@ -99,8 +97,6 @@ def serials_change(
     now = at or timezone.now()
     document_fields = _document_fields(document)
     events = []
-    moves: list[tuple[int, int, int]] = []
-    tally: Counter[sql.TallyKey] = Counter()
     for s in serials:
         new_status = to_status or s.status
         new_outlet_id = to_outlet.pk if to_outlet else s.outlet_id
@@ -118,13 +114,11 @@ def serials_change(
                 **document_fields,
             )
         )
-        if s.status == IN_STOCK:
-            moves.append((s.product_id, s.outlet_id, -1))
-        if new_status == IN_STOCK:
-            moves.append((s.product_id, new_outlet_id, +1))
-        if (new_status, new_outlet_id) != (s.status, s.outlet_id):
-            tally[(s.product_id, s.outlet_id, s.status)] -= 1
-            tally[(s.product_id, new_outlet_id, new_status)] += 1
+        effects.units_changed(
+            product_id=s.product_id,
+            before=(s.outlet_id, s.status),
+            after=(new_outlet_id, new_status),
+        )
         s.status, s.outlet_id, s.updated_at = new_status, new_outlet_id, now
     SerialEvent.objects.bulk_create(events)
     fields: dict = {"updated_at": now}
@@ -133,19 +127,7 @@ def serials_change(
     if to_outlet:
         fields["outlet"] = to_outlet
     SerialRecord.objects.filter(pk__in=[s.pk for s in serials]).update(**fields)
-    _apply_stock(moves, stock_moves)
-    # After the stock rows: the order every path takes its locks in.
-    serial_tally_change(deltas=tally)
     return events
-
-
-def _apply_stock(
-    moves: list[tuple[int, int, int]], collect: list[tuple[int, int, int]] | None
-) -> None:
-    if collect is not None:
-        collect.extend(moves)
-    elif moves:
-        stock_follow_units(moves=moves)
 
 
 @transaction.atomic
@@ -157,17 +139,16 @@ def serials_record_sold(
     user: User | None,
     document: models.Model,
     at: datetime | None = None,
-    stock_moves: list[tuple[int, int, int]] | None = None,
+    effects: UnitEffects,
 ) -> list[SerialRecord]:
     """Record units first seen at a sale: Sold at `outlet`, origin "Recorded at sale".
 
     The unit was on the shelf without a serial record: it comes off the
     outlet's count only if the count holds units without serials (stock from
     before serial numbers); otherwise it was never counted and the count stays,
-    so on hand and In stock serials keep agreeing (`UnrecordedLeave`). A serial
-    recorded meanwhile by someone else raises IntegrityError from the unique
-    (product, key) constraint; the caller says so. `stock_moves`: as in
-    `serials_change`.
+    so on hand and In stock serials keep agreeing (noted on `effects`, as in
+    `serials_change`). A serial recorded meanwhile by someone else raises
+    IntegrityError from the unique (product, key) constraint; the caller says so.
     """
     now = at or timezone.now()
     records = SerialRecord.objects.bulk_create(
@@ -194,6 +175,7 @@ def serials_record_sold(
         )
         for record in records
     )
-    _apply_stock([UnrecordedLeave(product.pk, outlet.pk, -len(records))], stock_moves)
-    serial_tally_change(deltas={(product.pk, outlet.pk, SOLD): len(records)})
+    effects.units_changed(
+        product_id=product.pk, before=None, after=(outlet.pk, SOLD), count=len(records)
+    )
     return records

@@ -33,6 +33,7 @@ from inventory.models import (
     SerialRecord,
     SerialStatus,
 )
+from lib.csvfile import csv_cell_unescape, csv_pieces
 
 # What separates entries in the "Serial numbers" field: the procedure's commas,
 # and the new lines, tabs and semicolons that scanners and spreadsheets send.
@@ -237,50 +238,107 @@ def _records_by_text(*, normalised: Sequence[str]) -> dict[str, list[_Recorded]]
     return found
 
 
-def _record_checked(
-    *, check: SerialsCheck, only_valid: bool, origin: str, user: User | None
-) -> SerialsRecorded:
-    """Insert a checked batch's valid entries as In stock units, in one statement.
+class SerialsRecordedMeanwhile(ValidationError):
+    """A unit of the batch was recorded by someone else after the check; nothing was saved."""
 
-    With problems, nothing is saved unless `only_valid`. The units' `origin`,
-    `created_by` and `created_at` are the first line of their history.
-    """
-    if check.problems and not only_valid:
-        raise SerialsRejected(check)
-    if not check.valid:
-        raise ValidationError(_("None of the entries can be recorded."), code="nothing_valid")
-    created_at = timezone.now()
-    rows = [
-        (entry.product.pk, entry.outlet.pk, entry.text, SerialRecord.normalise(entry.text))
-        for entry in check.valid
-    ]
-    try:
-        with transaction.atomic():
-            count = sql.serial_records_insert(
-                rows=rows,
-                status=SerialStatus.IN_STOCK,
-                origin=origin,
-                created_by_id=user.pk if user else None,
-                created_at=created_at,
-            )
-    except IntegrityError:
-        # Another user recorded one of these serials between our check and our insert.
-        raise ValidationError(
+    def __init__(self) -> None:
+        super().__init__(
             _(
                 "Some of these serial numbers were recorded by someone else a moment ago. "
                 "Nothing was saved; submit again to see which."
             ),
             code="recorded_meanwhile",
-        ) from None
+        )
+
+
+def serials_entries_check(
+    *, entries: Sequence[SerialEntry], in_rows: bool = False, problems: Sequence[EntryProblem] = ()
+) -> SerialsCheck:
+    """Lock the entries' products and check every entry: its product, its outlet, its serial.
+
+    Call it in a transaction: the products stay locked (in primary-key order) until
+    it ends, so a manager turning serial numbers off waits for the batch, or the
+    batch sees the product as it is after that change. A product or outlet that
+    refuses serials refuses typed entries (one product, one outlet) as a whole, and
+    each CSV row (`in_rows`) on its own. `problems` are ones the caller found first
+    (rows naming no known product); they join the check's, in order.
+    """
+    product_ids = sorted({entry.product.pk for entry in entries})
+    locked = Product.objects.select_for_update().filter(pk__in=product_ids).order_by("pk")
+    products = {product.pk: product for product in locked}
+    found = list(problems)
+    usable: list[SerialEntry] = []
+    # One verdict per product and outlet, not per entry: its reason is translated once.
+    verdicts: dict[tuple[int, int], tuple[str, str] | None] = {}
+    for entry in entries:
+        pair = (entry.product.pk, entry.outlet.pk)
+        if pair not in verdicts:
+            verdicts[pair] = product_problem(products[pair[0]]) or outlet_problem(entry.outlet)
+        problem = verdicts[pair]
+        if problem is None:
+            usable.append(entry)
+        elif in_rows:
+            found.append(EntryProblem(entry.text, problem[1], problem[0], entry.position))
+        else:
+            raise ValidationError(problem[1], code=problem[0])
+    check = serials_check(entries=usable, in_rows=in_rows)
+    if found:
+        check.problems = sorted(found + check.problems, key=lambda problem: problem.position)
+    return check
+
+
+def serials_insert_checked(
+    *,
+    entries: Sequence[SerialEntry],
+    origin: str,
+    user_id: int | None,
+    created_at: datetime,
+    in_rows: bool = False,
+    only_valid: bool = False,
+    problems: Sequence[EntryProblem] = (),
+) -> SerialsRecorded:
+    """Check entries as `serials_entries_check` does and insert the valid ones as In stock units.
+
+    The one way new serials are saved: Add Serial numbers, Import CSV and each
+    chunk of a background job. With a problem, nothing is saved unless
+    `only_valid`. One statement inserts the units, counts them on hand and in the
+    unit counts (`inventory.sql.serial_records_insert`); `origin`, the user and
+    `created_at` are the first line of each unit's history. Call it in a
+    transaction, which holds the products' locks until it ends.
+    """
+    check = serials_entries_check(entries=entries, in_rows=in_rows, problems=problems)
+    if check.problems and not only_valid:
+        raise SerialsRejected(check)
+    rows = [
+        (entry.product.pk, entry.outlet.pk, entry.text, SerialRecord.normalise(entry.text))
+        for entry in check.valid
+    ]
+    count = 0
+    if rows:
+        try:
+            with transaction.atomic():
+                count = sql.serial_records_insert(
+                    rows=rows,
+                    status=SerialStatus.IN_STOCK,
+                    origin=origin,
+                    created_by_id=user_id,
+                    created_at=created_at,
+                )
+        except IntegrityError:
+            # Another user recorded one of these serials between our check and our insert.
+            raise SerialsRecordedMeanwhile from None
     return SerialsRecorded(count, created_at, check.problems, check.warnings)
 
 
-def serials_add_check(*, product: Product, outlet: Outlet, entries: Sequence[str]) -> SerialsCheck:
-    """Check a typed batch without saving anything: the cap, the product, the outlet, each entry.
+def _some_recorded(recorded: SerialsRecorded) -> SerialsRecorded:
+    """A page's batch (all of it skipped, with "only the valid ones") must record something."""
+    if not recorded.count:
+        raise ValidationError(_("None of the entries can be recorded."), code="nothing_valid")
+    return recorded
 
-    `serials_add` calls it on the locked product; "Download all problems" calls
-    it again on the same text, so the server keeps nothing between the two.
-    """
+
+def _cap_check(entries: Sequence[str]) -> None:
+    """The form's cap on entries: bigger batches go to a background job, which has none."""
     cap = settings.SERIALDESK_MAX_SERIALS_PER_SUBMISSION
     if len(entries) > cap:
         raise ValidationError(
@@ -294,16 +352,38 @@ def serials_add_check(*, product: Product, outlet: Outlet, entries: Sequence[str
             },
             code="too_many",
         )
-    problem = product_problem(product) or outlet_problem(outlet)
-    if problem:
-        raise ValidationError(problem[1], code=problem[0])
+
+
+def serials_typed(
+    *, product: Product, outlet: Outlet, entries: Sequence[str]
+) -> list[SerialEntry]:
+    """Typed entries of one product at one outlet as a batch, numbered from 1; none is refused."""
     if not entries:
+        problem = product_problem(product) or outlet_problem(outlet)
+        if problem:
+            raise ValidationError(problem[1], code=problem[0])
         raise ValidationError(_("Enter at least one serial number."), code="empty")
-    batch = [
+    return [
         SerialEntry(text, product, outlet, position)
         for position, text in enumerate(entries, start=1)
     ]
-    return serials_check(entries=batch)
+
+
+@transaction.atomic
+def serials_add_check(
+    *, product: Product, outlet: Outlet, entries: Sequence[str], capped: bool = True
+) -> SerialsCheck:
+    """Check a typed batch without saving anything: the cap, the product, the outlet, each entry.
+
+    "Download all problems" calls it again on the text `serials_add` refused, so
+    the server keeps nothing between the two; a background job, which has no cap,
+    passes `capped=False`.
+    """
+    if capped:
+        _cap_check(entries)
+    return serials_entries_check(
+        entries=serials_typed(product=product, outlet=outlet, entries=entries)
+    )
 
 
 @transaction.atomic
@@ -316,45 +396,18 @@ def serials_add(
     only_valid: bool = False,
 ) -> SerialsRecorded:
     """Record serials of one product at one outlet: all of them, or none unless `only_valid`."""
-    # Locked, so a manager turning serial numbers off waits for this batch (or
-    # this batch sees the product as it is after that change).
-    product = Product.objects.select_for_update().get(pk=product.pk)
-    check = serials_add_check(product=product, outlet=outlet, entries=entries)
-    return _record_checked(
-        check=check, only_valid=only_valid, origin=SerialEventKind.ADDED, user=user
+    _cap_check(entries)
+    recorded = serials_insert_checked(
+        entries=serials_typed(product=product, outlet=outlet, entries=entries),
+        origin=SerialEventKind.ADDED,
+        user_id=user.pk if user else None,
+        created_at=timezone.now(),
+        only_valid=only_valid,
     )
+    return _some_recorded(recorded)
 
 
 # CSV import ---------------------------------------------------------------
-
-# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV
-# injection"). Export prefixes such a cell, and one already led by quotes, with
-# one more ', so import can take exactly that one off again: the round trip
-# gives back the text as it was.
-_FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
-_ESCAPED_FORMULA_START = re.compile(r"'+[=+\-@\t\r]")
-
-
-def csv_cell_escape(value: str) -> str:
-    """`value` as a CSV cell that a spreadsheet shows as text, never runs."""
-    return f"'{value}" if _FORMULA_START.match(value) else value
-
-
-def csv_cell_unescape(value: str) -> str:
-    """The text a cell written by `csv_cell_escape` came from."""
-    return value[1:] if _ESCAPED_FORMULA_START.match(value) else value
-
-
-# The BOM tells spreadsheets the file is UTF-8, so accents survive.
-BOM = "\ufeff"
-
-
-class CsvEcho:
-    """A file-like object whose write returns the line, for streaming csv.writer."""
-
-    def write(self, value: str) -> str:
-        return value
-
 
 # Rows per piece of a streamed problems file.
 PROBLEMS_CSV_CHUNK_ROWS = 2000
@@ -365,16 +418,12 @@ def batch_problems_csv(*, problems: Sequence[EntryProblem], in_rows: bool) -> It
 
     The columns of a background job's problems file: entry (or row), serial, problem.
     """
-    writer = csv.writer(CsvEcho())
     column = _("Row") if in_rows else _("Entry")
-    yield BOM + writer.writerow([column, _("Serial number"), _("Problem")])
-    for start in range(0, len(problems), PROBLEMS_CSV_CHUNK_ROWS):
-        yield "".join(
-            writer.writerow(
-                [problem.position, csv_cell_escape(problem.text), csv_cell_escape(problem.reason)]
-            )
-            for problem in problems[start : start + PROBLEMS_CSV_CHUNK_ROWS]
-        )
+    chunks = (
+        [(p.position, p.text, p.reason) for p in problems[start : start + PROBLEMS_CSV_CHUNK_ROWS]]
+        for start in range(0, len(problems), PROBLEMS_CSV_CHUNK_ROWS)
+    )
+    return csv_pieces([column, _("Serial number"), _("Problem")], chunks)
 
 
 IMPORT_COLUMNS = {
@@ -451,12 +500,17 @@ def _csv_error(row: int, error: csv.Error) -> ValidationError:
     return ValidationError(message, code="malformed")
 
 
-@transaction.atomic
-def serials_import_check(*, csv_text: str) -> SerialsCheck:
-    """Read a CSV of serial, product SKU, outlet rows and check every row.
+class _ImportBatch(NamedTuple):
+    """A CSV file read: its rows as entries, the rows already refused, how many rows."""
 
-    The same rules as "Add Serial numbers", row by row.
-    """
+    entries: list[SerialEntry]
+    problems: list[EntryProblem]
+    rows: int
+
+
+def _import_batch(csv_text: str) -> _ImportBatch:
+    """Read a CSV of serial, product SKU, outlet rows: each row becomes an entry, or a
+    problem when it names no known product or outlet."""
     records = _csv_records(csv_text)
     header = next(records, None)
     if header is None:
@@ -471,12 +525,9 @@ def serials_import_check(*, csv_text: str) -> SerialsCheck:
         return csv_cell_unescape(cells[index].strip()) if index < len(cells) else ""
 
     skus = {cell(cells, "sku").lower() for _line, cells in rows}
-    # Locked in primary-key order, as in `serials_add`.
-    matching = (
-        Product.objects.select_for_update()
-        .annotate(sku_lower=Lower("sku"))
-        .filter(sku_lower__in=sql.text_values(sorted(skus)))
-        .order_by("pk")
+    # Read, not locked: the check locks the products it uses, and reads them again.
+    matching = Product.objects.annotate(sku_lower=Lower("sku")).filter(
+        sku_lower__in=sql.text_values(sorted(skus))
     )
     products = {product.sku_lower: product for product in matching}
     outlets = {o.name.lower(): o for o in Outlet.objects.all()}
@@ -495,14 +546,20 @@ def serials_import_check(*, csv_text: str) -> SerialsCheck:
                 "outlet": Truncator(outlet_name).chars(40)
             }
             problems.append(EntryProblem(text, reason, "unknown_outlet", line))
-        elif problem := product_problem(product) or outlet_problem(outlet):
-            problems.append(EntryProblem(text, problem[1], problem[0], line))
         else:
             entries.append(SerialEntry(text, product, outlet, line))
+    return _ImportBatch(entries, problems, len(rows))
 
-    check = serials_check(entries=entries, in_rows=True)
-    check.problems = sorted(problems + check.problems, key=lambda problem: problem.position)
-    check.rows = len(rows)
+
+@transaction.atomic
+def serials_import_check(*, csv_text: str) -> SerialsCheck:
+    """Read a CSV of serial, product SKU, outlet rows and check every row, saving nothing.
+
+    The same rules as "Add Serial numbers", row by row.
+    """
+    batch = _import_batch(csv_text)
+    check = serials_entries_check(entries=batch.entries, in_rows=True, problems=batch.problems)
+    check.rows = batch.rows
     return check
 
 
@@ -515,13 +572,25 @@ def serials_import(
     The user's kept file (see `serial_import_upload_create`) has served once
     the import succeeds, so it goes with it.
     """
-    check = serials_import_check(csv_text=csv_text)
-    result = _record_checked(
-        check=check, only_valid=only_valid, origin=SerialEventKind.IMPORTED, user=user
-    )
+    batch = _import_batch(csv_text)
+    try:
+        recorded = serials_insert_checked(
+            entries=batch.entries,
+            origin=SerialEventKind.IMPORTED,
+            user_id=user.pk if user else None,
+            created_at=timezone.now(),
+            in_rows=True,
+            only_valid=only_valid,
+            problems=batch.problems,
+        )
+    except SerialsRejected as rejected:
+        # The refused page keeps the file and says how many rows it has.
+        rejected.check.rows = batch.rows
+        raise
+    _some_recorded(recorded)
     if user is not None:
         SerialImportUpload.objects.filter(user=user).delete()
-    return result
+    return recorded
 
 
 @transaction.atomic

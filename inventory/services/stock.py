@@ -1,19 +1,14 @@
 import logging
-from collections import Counter
-from collections.abc import Iterable
-from typing import NamedTuple
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Greatest
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Product
-from inventory.models import Outlet, SerialStatus, StockLevel
-from inventory.services.tally import serial_tally_count
+from inventory.models import Outlet, StockLevel
 
 logger = logging.getLogger(__name__)
 
@@ -60,64 +55,3 @@ def stock_adjust(*, product: Product, outlet: Outlet, delta: int) -> StockLevel:
         raise _negative_stock() from error
     level.refresh_from_db()
     return level
-
-
-class StockMove(NamedTuple):
-    """A change of one product's units on hand at one outlet, caused by its units moving."""
-
-    product_id: int
-    outlet_id: int
-    delta: int
-
-
-class UnrecordedLeave(StockMove):
-    """Units first recorded as they left the shelf (a sale's Record as new); `delta` < 0.
-
-    They may have stood among the units counted without a serial (stock from
-    before serial numbers), or never have been counted at all; so they come off
-    only what the outlet counts beyond its In stock serials.
-    """
-
-    __slots__ = ()
-
-
-@transaction.atomic
-def stock_follow_units(*, moves: Iterable[tuple[int, int, int]]) -> None:
-    """Apply the stock changes caused by serialised units moving, once per product and outlet.
-
-    A transfer or write-off of an In stock unit is a physical unit leaving one
-    shelf (and arriving on another), so the counts follow. A count already
-    lower than the serials say stays at zero rather than refusing the move of a
-    real unit; the serial coverage report shows such mismatches. Units recorded
-    as they left (`UnrecordedLeave`) come off only the units counted without a
-    serial, so they never take on hand below the In stock serials.
-    """
-    totals: Counter[tuple[int, int]] = Counter()
-    unrecorded: Counter[tuple[int, int]] = Counter()
-    for move in moves:
-        product_id, outlet_id, delta = move
-        if isinstance(move, UnrecordedLeave):
-            unrecorded[(product_id, outlet_id)] -= delta
-        else:
-            totals[(product_id, outlet_id)] += delta
-    now = timezone.now()
-    # Rows are updated in (product, outlet) order so two transfers in opposite
-    # directions lock them in the same order and cannot deadlock.
-    for product_id, outlet_id in sorted(totals.keys() | unrecorded.keys()):
-        delta, leaving = totals[(product_id, outlet_id)], unrecorded[(product_id, outlet_id)]
-        if delta == 0 and leaving == 0:
-            continue
-        StockLevel.objects.get_or_create(product_id=product_id, outlet_id=outlet_id)
-        rows = StockLevel.objects.filter(product_id=product_id, outlet_id=outlet_id)
-        if not leaving:
-            rows.update(on_hand=Greatest(F("on_hand") + delta, Value(0)), updated_at=now)
-            continue
-        # Locked first, so the In stock count read next is the one this row
-        # goes with: every change of In stock units updates this row first.
-        level = rows.select_for_update().get()
-        after = max(level.on_hand + delta, 0)
-        counted_without_serial = after - serial_tally_count(
-            key=(product_id, outlet_id, SerialStatus.IN_STOCK)
-        )
-        after -= min(leaving, max(counted_without_serial, 0))
-        rows.update(on_hand=after, updated_at=now)

@@ -1,17 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
 
 from inventory import selectors, services
 from inventory.forms import OutletForm
 from inventory.models import Outlet
-from lib.mixins import ListPageMixin
+from lib.mixins import ListPageMixin, ServiceFormMixin
 
 
 class OutletListView(ListPageMixin, ListView):
@@ -21,36 +21,26 @@ class OutletListView(ListPageMixin, ListView):
         return selectors.outlet_list()
 
 
-class OutletCreateView(PermissionRequiredMixin, CreateView):
+class OutletCreateView(ServiceFormMixin, CreateView):
     permission_required = "inventory.add_outlet"
-    raise_exception = True
     form_class = OutletForm
     template_name = "inventory/outlet_form.html"
+    success_message = gettext_lazy("Outlet “%(name)s” added.")
+    success_url = reverse_lazy("inventory:outlet_list")
 
-    def form_valid(self, form):
-        try:
-            outlet = services.outlet_create(**form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Outlet “%(name)s” added.") % {"name": outlet.name})
-        return redirect("inventory:outlet_list")
+    def call_service(self, data):
+        return services.outlet_create(**data)
 
 
-class OutletUpdateView(PermissionRequiredMixin, UpdateView):
+class OutletUpdateView(ServiceFormMixin, UpdateView):
     permission_required = "inventory.change_outlet"
-    raise_exception = True
     model = Outlet
     form_class = OutletForm
+    success_message = gettext_lazy("Outlet “%(name)s” saved.")
+    success_url = reverse_lazy("inventory:outlet_list")
 
-    def form_valid(self, form):
-        try:
-            outlet = services.outlet_update(outlet=self.object, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Outlet “%(name)s” saved.") % {"name": outlet.name})
-        return redirect("inventory:outlet_list")
+    def call_service(self, data):
+        return services.outlet_update(outlet=self.object, **data)
 
 
 @require_POST

@@ -10,12 +10,11 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.generic import DeleteView, DetailView, FormView, UpdateView
+from django.views.generic import FormView, UpdateView
 from django.views.generic.edit import FormMixin
 
 from inventory import selectors, services
 from inventory.forms import (
-    SerialDeleteForm,
     SerialFaultyForm,
     SerialTransferForm,
     SerialUpdateForm,
@@ -23,8 +22,7 @@ from inventory.forms import (
     change_token,
     serial_pks,
 )
-from inventory.models import SerialEvent, SerialRecord, SerialStatus
-from inventory.pages import serial_page_actions, serial_page_advice
+from inventory.models import SerialRecord, SerialStatus
 from lib.mixins import signed_in_user
 
 TOKEN = "seen_updated_at"
@@ -81,51 +79,6 @@ class ChangeFromPageMixin(FormMixin):
         form.data = form.data.copy()
         if shown := self.shown_serials():
             form.data[TOKEN] = change_token(shown)
-
-
-class SerialDetailView(SerialPermissionMixin, DetailView):
-    permission_required = "inventory.view_serialrecord"
-    http_method_names = ["get", "head", "options"]
-    template_name = "inventory/serialrecord_detail.html"
-    context_object_name = "serial"
-
-    def get_object(self, queryset=None):
-        return get_serial_or_404(self.kwargs["pk"])
-
-    def get_context_data(self, **kwargs):
-        page = self.history_page()
-        sale_event = selectors.serial_sale_event(
-            serial=self.object,
-            history=page.events if page.is_newest else [],
-            complete=page.complete,
-        )
-        actions = serial_page_actions(self.request, self.object)
-        return super().get_context_data(
-            history=page.events,
-            history_page=page,
-            sale_event=sale_event,
-            warranty=selectors.serial_warranty(serial=self.object, sale_event=sale_event),
-            was_sold=page.ever_sold,
-            page_actions=actions,
-            advice=serial_page_advice(
-                serial=self.object,
-                was_sold=page.ever_sold,
-                request=self.request,
-                actions=actions,
-            ),
-            **kwargs,
-        )
-
-    def history_page(self) -> selectors.HistoryPage:
-        """The newest lines of history, or those after ?older_than=<event id> (Older events)."""
-        older_than = self.request.GET.get("older_than")
-        if older_than is None:
-            return selectors.serial_history_page(serial=self.object)
-        try:
-            [pk] = serial_pks([older_than])
-            return selectors.serial_history_page(serial=self.object, older_than=pk)
-        except (ValueError, SerialEvent.DoesNotExist):
-            raise Http404(_("No such event in this serial number's history.")) from None
 
 
 class SerialUpdateView(SerialPermissionMixin, ChangeFromPageMixin, UpdateView):
@@ -299,38 +252,3 @@ class SerialReinstateView(SerialFaultyChangeView):
 
     def done_message(self) -> str:
         return _("Serial number “%(serial)s” reinstated: it is In stock again.")
-
-
-class SerialDeleteView(SerialPermissionMixin, ChangeFromPageMixin, DeleteView):
-    permission_required = "inventory.delete_serialrecord"
-    form_class = SerialDeleteForm
-    context_object_name = "serial"
-
-    def get_object(self, queryset=None):
-        return get_serial_or_404(self.kwargs["pk"])
-
-    def shown_serials(self) -> list[SerialRecord]:
-        return [self.object]
-
-    def get_context_data(self, **kwargs):
-        was_sold = selectors.serial_was_sold(serial=self.object)
-        advice = serial_page_advice(
-            serial=self.object,
-            was_sold=was_sold,
-            request=self.request,
-            actions=serial_page_actions(self.request, self.object) if was_sold else [],
-        )
-        return super().get_context_data(was_sold=was_sold, advice=advice, **kwargs)
-
-    def form_valid(self, form):
-        try:
-            services.serial_delete(
-                serial=self.object,
-                user=signed_in_user(self.request),
-                seen_updated_at=form.cleaned_data[TOKEN],
-            )
-        except ValidationError as error:
-            return self.refuse(form, error)
-        message = _("Serial number “%(serial)s” deleted.") % {"serial": self.object}
-        messages.success(self.request, message)
-        return redirect("inventory:serial_list")

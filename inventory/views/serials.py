@@ -1,4 +1,3 @@
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -16,7 +15,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -33,14 +32,13 @@ from inventory.forms import SerialsAddForm, SerialsImportForm
 from inventory.models import SerialImportUpload
 from inventory.services.jobs import serial_add_job_start, serial_import_job_start
 from inventory.services.serials import (
-    BOM,
-    CsvEcho,
     EntryProblem,
     SerialsCheck,
     SerialsRecorded,
     batch_problems_csv,
     serials_add_check,
 )
+from lib.csvfile import csv_text
 from lib.mixins import signed_in_user
 
 
@@ -388,35 +386,6 @@ def product_filter_options(request: HttpRequest) -> HttpResponse:
     return render(request, "inventory/includes/_product_filter_options.html", context)
 
 
-@require_GET
-@permission_required("inventory.view_serialrecord", raise_exception=True)
-def serial_lookup(request: HttpRequest) -> HttpResponse:
-    """The "Look up serial" page: one exact match opens its page, else the matches are listed."""
-    text = request.GET.get("q", "").strip()
-    found = selectors.serial_lookup(text=text)
-    if len(found.exact) == 1:
-        return redirect(found.exact[0])
-    context = {
-        "found": found,
-        "rows": selectors.serial_lookup_rows(found.exact or found.partial),
-        "lookup_query": text,
-        "list_query": urlencode({"q": text}),
-        "customer_search_url": _customer_search_url(text) if text else "",
-    }
-    return render(request, "inventory/serial_lookup.html", context)
-
-
-def _customer_search_url(text: str) -> str:
-    """The Customers list searched by `text`; empty when sales is not installed.
-
-    By URL name, not import: inventory must not import sales.
-    """
-    try:
-        return f"{reverse('sales:customer_list')}?{urlencode({'q': text})}"
-    except NoReverseMatch:
-        return ""
-
-
 # Rows per piece of the streamed export: few writes, one chunk in memory.
 EXPORT_CHUNK_ROWS = 2000
 
@@ -439,9 +408,9 @@ def serial_export(request: HttpRequest) -> StreamingHttpResponse:
 @permission_required("inventory.add_serialrecord", raise_exception=True)
 def serial_import_template(request: HttpRequest) -> HttpResponse:
     """A CSV to fill in for Import CSV: the columns it reads and one example row."""
-    writer = csv.writer(CsvEcho())
-    text = BOM + writer.writerow(["serial", "product SKU", "outlet"])
-    text += writer.writerow(["SN-000123", "EXAMPLE-SKU", _("Main Street")])
+    text = csv_text(
+        ["serial", "product SKU", "outlet"], [["SN-000123", "EXAMPLE-SKU", _("Main Street")]]
+    )
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="serial-import-template.csv"'
     return response

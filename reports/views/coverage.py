@@ -1,7 +1,5 @@
 """Reports > Serial coverage: the report, its threshold, Enable serial numbers, exports."""
 
-import csv
-import io
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
@@ -19,7 +17,7 @@ from catalog.models import Product
 from catalog.services import product_serial_numbers_enable
 from catalog.templatetags.money import money
 from inventory.models import Outlet
-from inventory.services.serials import BOM, csv_cell_escape
+from lib.csvfile import Cell, csv_text
 from lib.mixins import signed_in_user
 from reports import selectors, services
 from reports.forms import CoverageFilterForm, HighValueThresholdForm
@@ -117,15 +115,10 @@ def product_serial_numbers_enable_view(request: HttpRequest, pk: int) -> HttpRes
     return redirect(_report_url(request, "#high-value"))
 
 
-def _csv_response(name: str, header: list[str], rows: Iterable[list[str]]) -> HttpResponse:
-    # Text cells go through inventory's formula escape; numbers are written as numbers.
-    buffer = io.StringIO()
-    buffer.write(BOM)
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
+def _csv_response(name: str, header: list[str], rows: Iterable[Iterable[Cell]]) -> HttpResponse:
+    # Text cells are made formula-safe; numbers are written as numbers.
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(csv_text(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="serial-coverage-{name}-{stamp}.csv"'
     return response
 
@@ -143,11 +136,7 @@ def high_value_export(request: HttpRequest) -> HttpResponse:
         else Product.objects.none()
     )
     header = [_("Product"), _("SKU"), _("Brand"), _("Retail price")]
-    rows = (
-        [csv_cell_escape(p.name), csv_cell_escape(p.sku), csv_cell_escape(p.brand)]
-        + [str(p.retail_price)]
-        for p in products
-    )
+    rows = ([p.name, p.sku, p.brand, p.retail_price] for p in products)
     return _csv_response("high-value", header, rows)
 
 
@@ -163,9 +152,8 @@ def _gaps_export(request: HttpRequest, *, name: str, stock_without_serials: bool
         _("Difference"),
     ]
     rows = (
-        [csv_cell_escape(gap.product.name), csv_cell_escape(gap.product.sku)]
-        + [csv_cell_escape(gap.outlet.name)]
-        + [str(gap.on_hand), str(gap.in_stock), str(gap.difference)]
+        [gap.product.name, gap.product.sku, gap.outlet.name]
+        + [gap.on_hand, gap.in_stock, gap.difference]
         for gap in gaps
         if gap.is_stock_without_serials == stock_without_serials
         and gap.product is not None

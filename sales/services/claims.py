@@ -11,8 +11,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from inventory.models import SerialEventKind, SerialRecord, SerialStatus
-from inventory.selectors.serials_detail import add_months
-from inventory.services import serial_tally_batched, serials_change
+from inventory.services import UnitEffects, serials_change
 from lib.dates import date_display
 from sales.models import (
     CLOSED_CLAIM_STATUSES,
@@ -21,7 +20,7 @@ from sales.models import (
     SaleLineSerial,
     WarrantyClaim,
 )
-from sales.selectors import claim_replacement_options
+from sales.selectors import claim_replacement_options, warranty_until
 from sales.services.selling import LineInput, SaleRefused, sale_create
 
 
@@ -67,7 +66,7 @@ def claim_open(
             code="not_sold",
         )
     sale = link.line.sale
-    until = add_months(timezone.localdate(sale.created_at), link.line.product.warranty_months)
+    until = warranty_until(sold_at=sale.created_at, months=link.line.product.warranty_months)
     now = at or timezone.now()
     expired = until < timezone.localdate(now)
     if expired and not confirm_expired:
@@ -91,6 +90,8 @@ def claim_open(
     ClaimUpdate.objects.create(
         claim=claim, to_status=ClaimStatus.OPEN, note=fault_description, user=user, created_at=now
     )
+    # A history event only: the unit stays Sold, so nothing is counted.
+    effects = UnitEffects()
     serials_change(
         serials=[record],
         kind=SerialEventKind.CLAIM_OPENED,
@@ -98,12 +99,13 @@ def claim_open(
         document=claim,
         note=fault_description,
         at=now,
+        effects=effects,
     )
+    effects.apply()
     return claim
 
 
 @transaction.atomic
-@serial_tally_batched
 def claim_update(
     *,
     claim: WarrantyClaim,
@@ -118,7 +120,8 @@ def claim_update(
     Each change is kept (`ClaimUpdate`) and is an event on the unit's history.
     A replacement must be In stock, of the same product, at any outlet: it is sold
     to the claim's customer on a sale of its own at a price of zero, and the
-    faulty unit comes back as Faulty.
+    faulty unit comes back as Faulty. The replacement sale's stock and tally
+    changes join the claim's, applied once, last.
     """
     claim = WarrantyClaim.objects.select_for_update().select_related("serial").get(pk=claim.pk)
     note = note.strip()
@@ -134,6 +137,7 @@ def claim_update(
     record = _lock_unit(claim.serial)
     now = at or timezone.now()
     label = ClaimStatus(status).label
+    effects = UnitEffects()
     if status == ClaimStatus.RESOLVED_REPLACED:
         _replace(
             claim=claim,
@@ -142,6 +146,7 @@ def claim_update(
             user=user,
             note=note,
             at=now,
+            effects=effects,
         )
     else:
         serials_change(
@@ -151,7 +156,9 @@ def claim_update(
             document=claim,
             note=f"{label}. {note}" if note else str(label),
             at=now,
+            effects=effects,
         )
+    effects.apply()
     ClaimUpdate.objects.create(
         claim=claim,
         from_status=claim.status,
@@ -173,6 +180,7 @@ def _replace(
     user: User | None,
     note: str,
     at: datetime,
+    effects: UnitEffects,
 ) -> None:
     def refuse(message: str, code: str) -> ValidationError:
         return ValidationError({"replacement_serial": ValidationError(message, code=code)})
@@ -200,6 +208,7 @@ def _replace(
             ],
             clerk=user,
             at=at,
+            effects=effects,
         )
     except SaleRefused as refused:
         problems = [p for found in refused.check.line_errors.values() for p in found]
@@ -219,6 +228,7 @@ def _replace(
         note=_("Replaced by %(serial)s (Sale %(sale)s). %(note)s")
         % {"serial": replacement.serial, "sale": sale.pk, "note": note},
         at=at,
+        effects=effects,
     )
     claim.replacement_serial = replacement
     claim.replacement_sale = sale

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory.models import Outlet, SerialEventKind, SerialRecord, SerialStatus
-from inventory.services import serials_change
+from inventory.services import UnitEffects, serials_change
 from sales.models import Return, ReturnOutcome, ReturnReason, Sale, SaleLineSerial
 
 
@@ -97,6 +97,7 @@ def return_create(
         clerk=clerk,
         created_at=now,
     )
+    effects = UnitEffects()
     serials_change(
         serials=[record],
         kind=SerialEventKind.RETURNED,
@@ -108,5 +109,7 @@ def return_create(
         document=returned,
         note=note,
         at=now,
+        effects=effects,
     )
+    effects.apply()
     return returned

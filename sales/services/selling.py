@@ -34,9 +34,8 @@ from django.utils.translation import gettext as _
 from catalog.models import Product
 from inventory import sql
 from inventory.models import Outlet, SerialEventKind, SerialRecord, SerialStatus
-from inventory.services import serial_tally_batched, serials_change, serials_record_sold
+from inventory.services import UnitEffects, serials_change, serials_record_sold
 from inventory.services.serials import serial_text_problem
-from inventory.services.stock import stock_follow_units
 from sales.models import Customer, Sale, SaleLine, SaleLineSerial
 
 
@@ -431,7 +430,6 @@ def _lock_units(*, plan: _Plan, outlet: Outlet, check: SaleCheck) -> dict[int, S
 
 
 @transaction.atomic
-@serial_tally_batched
 def sale_create(
     *,
     outlet: Outlet,
@@ -442,13 +440,19 @@ def sale_create(
     sell_here: bool = False,
     reviewed: str | None = None,
     at: datetime | None = None,
+    effects: UnitEffects | None = None,
 ) -> Sale:
     """Sell the lines at an outlet, attaching each unit by its serial; all or nothing.
 
     Locks, in this order: the units sold (primary-key order), then new units'
-    keys (inserted in key order), then stock counts (product, outlet order, in
-    `stock_follow_units`). No product row is locked, so sales of different
+    keys (inserted in key order), then stock counts (product, outlet order),
+    then unit counts (product, outlet, status order), both applied once, last
+    (`UnitEffects.apply`). No product row is locked, so sales of different
     units of one product do not wait for each other's units.
+
+    `effects`: a caller's collector (a claim's replacement sale) that takes the
+    sale's stock and tally changes when the sale succeeds and applies them with
+    its own; without one the sale applies them itself.
 
     `reviewed`: the fingerprint of the sale the clerk reviewed (`sale_check`); a
     sale that differs from it now is refused, so a confirmation never applies to
@@ -480,13 +484,14 @@ def sale_create(
         for position, (line, price) in enumerate(zip(lines, check.prices, strict=True), start=1)
     )
     units: list[tuple[int, SerialRecord]] = []
-    # Every stock change of the sale, applied once at the end in (product,
-    # outlet) order, so two sales lock stock rows in the same order.
-    stock: list[tuple[int, int, int]] = [
-        (line.product.pk, outlet.pk, -line.quantity)
-        for line in lines
-        if not line.product.has_serial_numbers
-    ]
+    # Every stock and tally change of the sale, applied once at the end in key
+    # order, so two sales lock stock and tally rows in the same order.
+    sale_effects = UnitEffects()
+    for line in lines:
+        if not line.product.has_serial_numbers:
+            sale_effects.quantity_sold(
+                product_id=line.product.pk, outlet_id=outlet.pk, quantity=line.quantity
+            )
     moving = [locked[r.pk] for _index, r in plan.move_here]
     if moving:
         serials_change(
@@ -497,7 +502,7 @@ def sale_create(
             document=sale,
             note=_("Sold at %(outlet)s") % {"outlet": outlet.name},
             at=now,
-            stock_moves=stock,
+            effects=sale_effects,
         )
     selling = [(index, locked[r.pk]) for index, r in plan.attach + plan.move_here]
     if selling:
@@ -508,7 +513,7 @@ def sale_create(
             to_status=SOLD,
             document=sale,
             at=now,
-            stock_moves=stock,
+            effects=sale_effects,
         )
         units += selling
     units += _record_new_units(
@@ -519,7 +524,7 @@ def sale_create(
         sale=sale,
         check=check,
         at=now,
-        stock_moves=stock,
+        effects=sale_effects,
     )
     try:
         with transaction.atomic():
@@ -532,7 +537,10 @@ def sale_create(
         raise ValidationError(
             _("One of these units is already on an open sale."), code="already_sold"
         ) from error
-    stock_follow_units(moves=stock)
+    if effects is None:
+        sale_effects.apply()
+    else:
+        effects.include(sale_effects)
     return sale
 
 
@@ -545,7 +553,7 @@ def _record_new_units(
     sale: Sale,
     check: SaleCheck,
     at: datetime,
-    stock_moves: list[tuple[int, int, int]],
+    effects: UnitEffects,
 ) -> list[tuple[int, SerialRecord]]:
     """Record the serials the clerk confirmed as new, Sold on this sale.
 
@@ -572,7 +580,7 @@ def _record_new_units(
                     user=clerk,
                     document=sale,
                     at=at,
-                    stock_moves=stock_moves,
+                    effects=effects,
                 )
         except IntegrityError:
             # Another clerk recorded (and so sold) one of them a moment ago.

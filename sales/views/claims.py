@@ -1,7 +1,5 @@
 """Warranty claims: Open warranty claim, a claim's page with its updates, and the list."""
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
@@ -15,34 +13,22 @@ from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from inventory.models import SerialRecord, SerialStatus
-from inventory.selectors.serials_detail import add_months
+from inventory.models import SerialRecord
 from lib.mixins import ListPageMixin, signed_in_user
 from sales.filters import ClaimFilter
-from sales.forms_claims import ClaimOpenForm, ClaimUpdateForm
-from sales.models import CLOSED_CLAIM_STATUSES, SaleLineSerial, WarrantyClaim
+from sales.forms import ClaimOpenForm, ClaimUpdateForm
+from sales.models import CLOSED_CLAIM_STATUSES, WarrantyClaim
 from sales.selectors import (
     claim_detail_queryset,
     claim_list_queryset,
     claim_replacement_options,
+    serial_sale_now,
+    warranty_until,
 )
 from sales.services import claim_open, claim_replacement_find, claim_update
 
 # Replacement suggestions on a claim's page: enough to pick from, more means typing.
 OPTIONS_SHOWN = 20
-
-
-def _warranty_until(*, sold_at, warranty_months: int) -> date:
-    return add_months(timezone.localdate(sold_at), warranty_months)
-
-
-def _open_link(serial: SerialRecord) -> SaleLineSerial | None:
-    """The unit's current sale (not returned), with its customer; None unless sold."""
-    return (
-        SaleLineSerial.objects.select_related("line__sale__customer", "line__sale__outlet")
-        .filter(serial=serial, returned_at__isnull=True)
-        .first()
-    )
 
 
 class ClaimCreateView(PermissionRequiredMixin, TemplateView):
@@ -84,15 +70,9 @@ class ClaimCreateView(PermissionRequiredMixin, TemplateView):
         return redirect(claim)
 
     def get_context_data(self, **kwargs):
-        link = _open_link(self.serial)
-        sale = link.line.sale if link and self.serial.status == SerialStatus.SOLD else None
-        until = (
-            _warranty_until(
-                sold_at=sale.created_at, warranty_months=self.serial.product.warranty_months
-            )
-            if sale
-            else None
-        )
+        found = serial_sale_now(serial=self.serial)
+        sale = found.sale if found else None
+        until = found.warranty.until if found else None
         kwargs.setdefault("expired_warning", False)
         return super().get_context_data(
             serial=self.serial,
@@ -159,8 +139,8 @@ class ClaimDetailView(PermissionRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         claim: WarrantyClaim = self.object
         updates = list(claim.updates.select_related("user").order_by("-created_at", "-id"))
-        until = _warranty_until(
-            sold_at=claim.sale.created_at, warranty_months=claim.serial.product.warranty_months
+        until = warranty_until(
+            sold_at=claim.sale.created_at, months=claim.serial.product.warranty_months
         )
         closed = claim.status in CLOSED_CLAIM_STATUSES
         # Shown with the Update claim form; typing in the box narrows them (htmx).

@@ -1,15 +1,12 @@
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
-from lib.mixins import ListPageMixin
+from lib.mixins import ListPageMixin, ServiceFormMixin
 from sales import selectors, services
 from sales.filters import CustomerFilter
 from sales.forms import CustomerForm
@@ -25,36 +22,24 @@ class CustomerListView(ListPageMixin, FilterView):
         return selectors.customer_list()
 
 
-class CustomerCreateView(PermissionRequiredMixin, CreateView):
+class CustomerCreateView(ServiceFormMixin, CreateView):
     permission_required = "sales.add_customer"
-    raise_exception = True
     form_class = CustomerForm
     template_name = "sales/customer_form.html"
+    success_message = _("Customer “%(name)s” added.")
 
-    def form_valid(self, form):
-        try:
-            customer = services.customer_create(**form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Customer “%(name)s” added.") % {"name": customer.name})
-        return redirect(customer)
+    def call_service(self, data):
+        return services.customer_create(**data)
 
 
-class CustomerUpdateView(PermissionRequiredMixin, UpdateView):
+class CustomerUpdateView(ServiceFormMixin, UpdateView):
     permission_required = "sales.change_customer"
-    raise_exception = True
     model = Customer
     form_class = CustomerForm
+    success_message = _("Customer “%(name)s” saved.")
 
-    def form_valid(self, form):
-        try:
-            customer = services.customer_update(customer=self.object, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Customer “%(name)s” saved.") % {"name": customer.name})
-        return redirect(customer)
+    def call_service(self, data):
+        return services.customer_update(customer=self.object, **data)
 
 
 def _most_specific(customer: Customer) -> str:

@@ -20,7 +20,7 @@ from inventory.services.serials import serial_text_problem
 from lib.ids import parse_id
 from lib.mixins import signed_in_user
 from sales import selectors
-from sales.forms_sale import (
+from sales.forms import (
     SaleForm,
     SaleLineFormSet,
     product_exact_match,

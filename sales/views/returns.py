@@ -1,44 +1,23 @@
-"""Returns: the Return page, a return's page, Sales > Returns, and the serial page's buttons."""
+"""Returns: the Return page, a return's page and Sales > Returns."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import F
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
-from inventory.models import SerialRecord, SerialStatus
-from inventory.pages import SerialPageAction
+from inventory.models import SerialRecord
 from lib.ids import parse_id
 from lib.mixins import ListPageMixin, signed_in_user
 from sales.filters import ReturnFilter
-from sales.forms_returns import ReturnForm
+from sales.forms import ReturnForm
 from sales.models import Return, Sale, SaleLineSerial
+from sales.selectors import serial_last_sale
 from sales.services import return_create
-
-
-def sold_serial_actions(request: HttpRequest, serial: SerialRecord) -> list[SerialPageAction]:
-    """Return and Open warranty claim, on the page of a Sold unit with an open sale."""
-    user = request.user
-    can_return = user.has_perm("sales.add_return")
-    can_claim = user.has_perm("sales.add_warrantyclaim")
-    if serial.status != SerialStatus.SOLD or not (can_return or can_claim):
-        return []
-    if not SaleLineSerial.objects.filter(serial=serial, returned_at__isnull=True).exists():
-        return []
-    actions = []
-    if can_return:
-        url = reverse("sales:return_create", args=[serial.pk])
-        actions.append(SerialPageAction(_("Return"), url, "btn-outline-primary", takes_back=True))
-    if can_claim:
-        url = reverse("sales:claim_create", args=[serial.pk])
-        actions.append(SerialPageAction(_("Open warranty claim"), url, "btn-outline-primary"))
-    return actions
 
 
 class ReturnCreateView(PermissionRequiredMixin, FormView):
@@ -68,14 +47,8 @@ class ReturnCreateView(PermissionRequiredMixin, FormView):
     @cached_property
     def unit(self) -> SaleLineSerial | None:
         """The unit's sale link the page is about: its open one first, else its latest."""
-        links = SaleLineSerial.objects.filter(serial=self.serial)
-        if self.from_sale is not None:
-            links = links.filter(line__sale=self.from_sale)
-        return (
-            links.select_related("line__sale__outlet", "line__sale__customer")
-            .order_by(F("returned_at").asc(nulls_first=True), "-pk")
-            .first()
-        )
+        found = serial_last_sale(serial=self.serial, sale=self.from_sale)
+        return found.unit if found is not None else None
 
     def get_initial(self):
         initial = super().get_initial()

@@ -1,4 +1,3 @@
-import csv
 import itertools
 
 from django.contrib.auth.decorators import permission_required
@@ -8,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_filters.views import FilterView
 
-from inventory.services.serials import BOM, CsvEcho, csv_cell_escape
+from lib.csvfile import csv_pieces
 from lib.mixins import ListPageMixin
 from sales import selectors
 from sales.filters import SaleFilter
@@ -31,7 +30,8 @@ def _export_cells(row: tuple) -> list[str]:
     number, created_at, outlet, customer, clerk, items, total = row
     time = timezone.localtime(created_at).strftime("%Y-%m-%d %H:%M")
     values = (number, time, outlet, customer or "", clerk or "", items, total)
-    return [csv_cell_escape(str(value)) for value in values]
+    # All as text, so the writer makes every cell formula-safe.
+    return [str(value) for value in values]
 
 
 @require_GET
@@ -45,17 +45,17 @@ def sale_export(request: HttpRequest) -> StreamingHttpResponse:
     # Run the query before the response starts, so a database error gives an
     # error page rather than a file cut short.
     first_chunk = list(itertools.islice(rows, EXPORT_CHUNK_ROWS))
-    writer = csv.writer(CsvEcho())
     header = [_("Sale"), _("Time"), _("Outlet"), _("Customer"), _("Clerk"), _("Items"), _("Total")]
 
-    def lines():
-        yield BOM + writer.writerow(header)
+    def chunks():
         chunk = first_chunk
         while chunk:
-            yield "".join(writer.writerow(_export_cells(row)) for row in chunk)
+            yield [_export_cells(row) for row in chunk]
             chunk = list(itertools.islice(rows, EXPORT_CHUNK_ROWS))
 
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        csv_pieces(header, chunks()), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="sales-{stamp}.csv"'
     return response

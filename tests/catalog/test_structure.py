@@ -87,6 +87,7 @@ def test_the_shared_pieces_live_in_lib_not_in_config():
     assert sorted(p.name for p in LIB.glob("*.py")) == [
         "__init__.py",
         "apps.py",
+        "csvfile.py",
         "dates.py",
         "ids.py",
         "keyset.py",
@@ -94,3 +95,32 @@ def test_the_shared_pieces_live_in_lib_not_in_config():
         "widgets.py",
     ]
     assert not any((ROOT / "config" / name).exists() for name in ["keyset.py", "mixins.py"])
+
+
+# Sale facts about a unit live in sales: inventory's code and templates name no
+# sales URL (nor the sales pages wired at inventory's paths) and no sale's customer.
+INVENTORY_NAMES_NO_SALE = [
+    r"[\"']sales:",
+    r"(reverse|redirect|\{% url)\(?\s*[\"']serial_(detail|lookup|delete)[\"']",
+    r"[\"']customer[\"']",
+]
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted([*INVENTORY.rglob("*.py"), *INVENTORY.rglob("*.html")]),
+    ids=lambda p: p.name,
+)
+def test_inventory_names_no_sales_page_and_no_customer(path):
+    text = path.read_text()
+    for pattern in INVENTORY_NAMES_NO_SALE:
+        found = re.search(pattern, text)
+        assert found is None, f"{path.name}: {found.group(0)!r}"
+
+
+@pytest.mark.django_db
+def test_a_serials_url_is_its_sales_page_at_inventorys_path():
+    from tests.factories import SerialRecordFactory
+
+    serial = SerialRecordFactory()
+    assert serial.get_absolute_url() == f"/inventory/serials/{serial.pk}/"

@@ -15,11 +15,8 @@ from django.utils import timezone
 from catalog.models import Product
 from inventory.models import SerialImportUpload, SerialRecord
 from inventory.services import serial_import_upload_create, serials_add, serials_import
-from inventory.services.serials import (
-    csv_cell_escape,
-    csv_cell_unescape,
-    serials_import_check,
-)
+from inventory.services.serials import serials_import_check
+from lib.csvfile import csv_cell_escape, csv_cell_unescape
 from tests.factories import OutletFactory, ProductFactory, SerialRecordFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -21,8 +21,8 @@ from django.utils import timezone
 from inventory import exports, selectors
 from inventory.filters import SerialRecordFilter
 from inventory.models import SerialRecord, SerialStatus
-from inventory.services.serials import csv_cell_escape
 from inventory.views import serials as serial_views
+from lib.csvfile import csv_cell_escape
 from tests.factories import OutletFactory, ProductFactory, SerialRecordFactory, UserFactory
 
 EXPORT_URL = reverse("inventory:serial_export")

@@ -65,7 +65,7 @@ def message_texts(response):
 def test_the_serial_page_offers_mark_faulty_to_managers_for_a_unit_in_stock(
     manager_client, record
 ):
-    response = manager_client.get(url("serial_detail", record))
+    response = manager_client.get(record.get_absolute_url())
     page = text(response)
     assert response.status_code == 200
     assert f'action="{url("serial_mark_faulty", record)}"' in page
@@ -123,7 +123,7 @@ def test_a_unit_may_be_marked_faulty_without_a_note(manager_client, record):
 
 
 def test_a_manager_reinstates_a_faulty_unit(manager_client, manager_user, faulty):
-    page = text(manager_client.get(url("serial_detail", faulty)))
+    page = text(manager_client.get(faulty.get_absolute_url()))
     assert f'action="{url("serial_reinstate", faulty)}"' in page
     assert ">Reinstate</button>" in page
     form = text(manager_client.get(url("serial_reinstate", faulty)))
@@ -166,7 +166,7 @@ def test_marking_faulty_then_reinstating_leaves_the_count_as_it_was(manager_clie
 @pytest.mark.parametrize("status", [SerialStatus.SOLD, SerialStatus.WRITTEN_OFF])
 def test_sold_or_written_off_units_offer_neither_button(manager_client, record, status):
     SerialRecord.objects.filter(pk=record.pk).update(status=status)
-    response = manager_client.get(url("serial_detail", record))
+    response = manager_client.get(record.get_absolute_url())
     page = text(response)
     assert response.status_code == 200
     assert ">Edit</a>" in page
@@ -303,7 +303,7 @@ def test_staff_may_not_mark_faulty_or_reinstate(staff_client, record, name, stat
 @pytest.mark.parametrize("status", [SerialStatus.IN_STOCK, SerialStatus.FAULTY])
 def test_staff_see_neither_button(staff_client, record, status):
     SerialRecord.objects.filter(pk=record.pk).update(status=status)
-    response = staff_client.get(url("serial_detail", record))
+    response = staff_client.get(record.get_absolute_url())
     page = text(response)
     assert response.status_code == 200
     assert '<span class="serial-text">AB-100</span>' in page

@@ -42,7 +42,7 @@ def test_starting_a_job_queues_a_task_for_the_worker_after_commit(user):
     task = DBTaskResult.objects.get()
     assert job.state == SerialJobState.QUEUED
     assert job.task_id == str(task.id)
-    assert task.task_path == "inventory.tasks.serial_batch_task"
+    assert task.task_path == "inventory.tasks.serial_job_task"
     assert SerialRecord.objects.count() == 0
 
 

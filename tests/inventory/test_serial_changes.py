@@ -1,6 +1,6 @@
 import threading
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -16,7 +16,6 @@ from inventory.models import (
     SerialStatus,
     StockLevel,
 )
-from inventory.selectors.serials_detail import add_months
 from inventory.services import (
     serial_changes,
     serial_delete,
@@ -438,40 +437,6 @@ def test_history_is_newest_first_and_ends_with_how_the_unit_was_recorded(record,
     # Recorded at Main Street, though it is at Harbour Mall now.
     assert recorded.to_outlet == main_street
     assert recorded.to_status == SerialStatus.IN_STOCK
-
-
-def test_an_unsold_serial_has_no_warranty_yet(record):
-    history = list(selectors.serial_history(serial=record))
-    sale_event = selectors.serial_sale_event(serial=record, history=history)
-    assert sale_event is None
-    assert selectors.serial_warranty(serial=record, sale_event=sale_event) is None
-
-
-def test_a_sold_serials_warranty_runs_from_its_sale_date(record):
-    record.product.warranty_months = 24
-    record.product.save()
-    SerialRecord.objects.filter(pk=record.pk).update(status=SerialStatus.SOLD)
-    record.refresh_from_db()
-    sold_at = timezone.make_aware(datetime(2024, 3, 15, 12))
-    SerialEvent.objects.create(serial=record, kind=SerialEventKind.SOLD, created_at=sold_at)
-    history = list(selectors.serial_history(serial=record))
-    sale_event = selectors.serial_sale_event(serial=record, history=history)
-    warranty = selectors.serial_warranty(serial=record, sale_event=sale_event)
-    assert warranty.until == date(2026, 3, 15)
-
-
-@pytest.mark.parametrize(
-    ("day", "months", "expected"),
-    [
-        (date(2024, 1, 31), 1, date(2024, 2, 29)),
-        (date(2023, 1, 31), 1, date(2023, 2, 28)),
-        (date(2024, 11, 30), 3, date(2025, 2, 28)),
-        (date(2024, 5, 10), 12, date(2025, 5, 10)),
-        (date(2024, 5, 10), 0, date(2024, 5, 10)),
-    ],
-)
-def test_months_are_added_calendar_wise(day, months, expected):
-    assert add_months(day, months) == expected
 
 
 # Two users at once (PostgreSQL: SQLite cannot show locking bugs)

@@ -93,7 +93,7 @@ def test_a_correction_to_a_variant_of_another_units_serial_is_refused(product, o
 @pytest.mark.parametrize("typed", ["FULL-1", "full-1", "ＦＵＬＬ－１", " Full-１ "])
 def test_look_up_finds_the_unit_by_any_variant(manager_client, product, outlet, typed):
     record = SerialRecordFactory(product=product, outlet=outlet, serial="ＦＵＬＬ－１")
-    response = manager_client.get(reverse("inventory:serial_lookup"), {"q": typed})
+    response = manager_client.get(reverse("serial_lookup"), {"q": typed})
     assert response.status_code == 302
     assert response.url == record.get_absolute_url()
 

@@ -11,16 +11,23 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from inventory import selectors
-from inventory.models import SerialEvent, SerialEventKind, SerialRecord, SerialStatus, StockLevel
+from inventory.models import (
+    SerialEvent,
+    SerialEventKind,
+    SerialRecord,
+    SerialStatus,
+    SerialTally,
+    StockLevel,
+)
 from inventory.services import (
     ALLOWED_TRANSITIONS,
+    UnitEffects,
     serial_mark_faulty,
     serial_reinstate,
     serials_change,
     serials_record_sold,
     transition_allowed,
 )
-from inventory.services.stock import stock_follow_units
 from tests.factories import OutletFactory, SerialRecordFactory, StockLevelFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,11 +66,28 @@ def unit(product, outlet, status=IN_STOCK, serial=None):
 
 
 def change(serials, **kwargs):
-    """serials_change as a service calls it: on units read afresh (under its lock)."""
+    """serials_change as a service calls it: on units read afresh (under its lock), its
+    effects applied at the end."""
     fresh = list(SerialRecord.objects.filter(pk__in=[s.pk for s in serials]).order_by("pk"))
     kwargs.setdefault("kind", SerialEventKind.EDITED)
     kwargs.setdefault("user", None)
-    return serials_change(serials=fresh, **kwargs)
+    effects = UnitEffects()
+    events = serials_change(serials=fresh, effects=effects, **kwargs)
+    effects.apply()
+    return events
+
+
+def record_sold(**kwargs):
+    """serials_record_sold as a sale calls it, its effects applied at the end."""
+    effects = UnitEffects()
+    records = serials_record_sold(effects=effects, **kwargs)
+    effects.apply()
+    return records
+
+
+def tally(product) -> dict[tuple[int, str], int]:
+    rows = SerialTally.objects.filter(product=product).exclude(count=0)
+    return {(t.outlet_id, t.status): t.count for t in rows}
 
 
 # The transition table
@@ -171,7 +195,11 @@ def test_an_event_without_a_document_links_none(product, outlet, user):
 def test_the_units_in_memory_show_the_change(product, outlet, harbour, user):
     record = unit(product, outlet)
     serials_change(
-        serials=[record], kind=SerialEventKind.TRANSFERRED, to_outlet=harbour, user=user
+        serials=[record],
+        kind=SerialEventKind.TRANSFERRED,
+        to_outlet=harbour,
+        user=user,
+        effects=UnitEffects(),
     )
     assert (record.status, record.outlet_id) == (IN_STOCK, harbour.pk)
 
@@ -250,24 +278,32 @@ def test_mark_faulty_and_reinstate_take_the_unit_off_and_back_on_the_count(produ
     ]
 
 
-def test_a_caller_collecting_stock_moves_applies_them_itself(product, outlet, harbour, user):
+def test_a_caller_collecting_effects_applies_them_once_at_the_end(product, outlet, harbour, user):
     StockLevelFactory(product=product, outlet=outlet, on_hand=3)
-    collected: list[tuple[int, int, int]] = []
-    change([unit(product, outlet)], to_status=SOLD, user=user, stock_moves=collected)
-    change(
-        [unit(product, outlet, FAULTY)], to_status=IN_STOCK, to_outlet=harbour, user=user,
-        stock_moves=collected,
+    sold, faulty = unit(product, outlet), unit(product, outlet, FAULTY)
+    counted = tally(product)
+    effects = UnitEffects()
+    serials_change(
+        serials=[sold], kind=SerialEventKind.SOLD, to_status=SOLD, user=user, effects=effects
+    )
+    serials_change(
+        serials=[faulty], kind=SerialEventKind.REINSTATED, to_status=IN_STOCK, to_outlet=harbour,
+        user=user, effects=effects,
     )  # fmt: skip
     serials_record_sold(
         product=product, outlet=outlet, texts=["NEW-1"], user=user, document=outlet,
-        stock_moves=collected,
+        effects=effects,
     )  # fmt: skip
     assert on_hand(product, outlet) == 3 and on_hand(product, harbour) is None
-    assert sorted(collected) == sorted(
-        [(product.pk, outlet.pk, -1), (product.pk, harbour.pk, +1), (product.pk, outlet.pk, -1)]
-    )
-    stock_follow_units(moves=collected)
+    assert tally(product) == counted
+
+    effects.apply()
+
+    # Of the three counted, two had no serial: the unit recorded at the sale was one of them.
     assert (on_hand(product, outlet), on_hand(product, harbour)) == (1, 1)
+    assert tally(product) == {(outlet.pk, SOLD): 2, (harbour.pk, IN_STOCK): 1}
+    with pytest.raises(RuntimeError):
+        effects.apply()
 
 
 # Units recorded at a sale
@@ -276,7 +312,7 @@ def test_a_caller_collecting_stock_moves_applies_them_itself(product, outlet, ha
 def test_units_recorded_at_a_sale_are_sold_with_their_origin_and_event(product, outlet, user):
     StockLevelFactory(product=product, outlet=outlet, on_hand=5)
     document = OutletFactory(name="Stands for the sale")
-    records = serials_record_sold(
+    records = record_sold(
         product=product, outlet=outlet, texts=["NEW-1", "NEW-2"], user=user, document=document
     )
     assert [r.serial for r in records] == ["NEW-1", "NEW-2"]
@@ -293,7 +329,7 @@ def test_units_recorded_at_a_sale_are_sold_with_their_origin_and_event(product, 
 
 
 def test_a_unit_recorded_at_a_sale_starts_its_history_with_recorded_at_sale(product, outlet, user):
-    [record] = serials_record_sold(
+    [record] = record_sold(
         product=product, outlet=outlet, texts=["NEW-1"], user=user, document=outlet
     )
     history = selectors.serial_history(serial=record)
@@ -302,9 +338,7 @@ def test_a_unit_recorded_at_a_sale_starts_its_history_with_recorded_at_sale(prod
 
 def test_recording_more_units_at_a_sale_than_counted_leaves_zero(product, outlet, user):
     StockLevelFactory(product=product, outlet=outlet, on_hand=1)
-    serials_record_sold(
-        product=product, outlet=outlet, texts=["A", "B", "C"], user=user, document=outlet
-    )
+    record_sold(product=product, outlet=outlet, texts=["A", "B", "C"], user=user, document=outlet)
     assert on_hand(product, outlet) == 0
 
 
@@ -312,7 +346,7 @@ def test_recording_a_serial_already_recorded_raises_and_writes_nothing(product, 
     StockLevelFactory(product=product, outlet=outlet, on_hand=5)
     unit(product, outlet, serial="AB-100")
     with pytest.raises(IntegrityError):
-        serials_record_sold(
+        record_sold(
             product=product, outlet=outlet, texts=["NEW-1", "ab-100"], user=user, document=outlet
         )
     assert list(SerialRecord.objects.values_list("serial", flat=True)) == ["AB-100"]
@@ -332,13 +366,16 @@ def test_changing_2_or_20_units_costs_the_same_queries(product, outlet, harbour,
     def cost(count):
         records = [unit(product, outlet) for _ in range(count)]
         with CaptureQueriesContext(connection) as queries:
+            effects = UnitEffects()
             serials_change(
                 serials=records,
                 kind=SerialEventKind.SOLD,
                 to_status=SOLD,
                 user=user,
                 document=document,
+                effects=effects,
             )
+            effects.apply()
         return len(queries)
 
     assert cost(2) == cost(20)
@@ -351,7 +388,11 @@ def test_a_written_off_unit_neither_moves_nor_changes_twice():
     other = OutletFactory(name="Elsewhere")
     with pytest.raises(ValidationError) as moved:
         serials_change(
-            serials=[gone], kind=SerialEventKind.TRANSFERRED, user=None, to_outlet=other
+            serials=[gone],
+            kind=SerialEventKind.TRANSFERRED,
+            user=None,
+            to_outlet=other,
+            effects=UnitEffects(),
         )
     assert moved.value.code == "transition_not_allowed"
     with pytest.raises(ValidationError) as again:
@@ -360,6 +401,7 @@ def test_a_written_off_unit_neither_moves_nor_changes_twice():
             kind=SerialEventKind.WRITTEN_OFF,
             user=None,
             to_status=SerialStatus.WRITTEN_OFF,
+            effects=UnitEffects(),
         )
     assert again.value.code == "transition_not_allowed"
     assert not SerialEvent.objects.exists()

@@ -14,9 +14,15 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from inventory import services
-from inventory.models import SerialJobState, SerialRecord, SerialStatus, SerialTally
+from inventory.models import (
+    SerialEventKind,
+    SerialJobState,
+    SerialRecord,
+    SerialStatus,
+    SerialTally,
+    StockLevel,
+)
 from inventory.services import jobs
-from inventory.services.tally import serial_tally_batched
 from inventory.sql import serial_tally_apply
 from sales.models import ClaimStatus, ReturnOutcome, ReturnReason
 from sales.services import (
@@ -207,11 +213,11 @@ def test_a_sale_moving_selling_and_recording_touches_the_tally_once_in_key_order
         )
 
     # Writes only: the stock rule of G-NEW, recorded at the sale, reads the In
-    # stock count with a plain SELECT, which locks nothing.
+    # stock count in the stock UPDATE's FROM, which locks no tally row.
     touching = [
         q["sql"]
         for q in queries.captured_queries
-        if TALLY in q["sql"] and not q["sql"].startswith("SELECT")
+        if q["sql"].startswith((f"INSERT INTO {TALLY}", f"UPDATE {TALLY}"))
     ]
     # One upsert that locks every key of the sale in order, one update of the decreases.
     assert [sql.split()[0] for sql in touching] == ["INSERT", "UPDATE"]
@@ -379,29 +385,44 @@ def test_a_refused_change_leaves_the_tally_as_it_was(user, barista, main, harbou
 # Batches ------------------------------------------------------------------------------
 
 
-def test_a_batched_service_that_fails_inside_another_adds_nothing_to_its_batch(
-    user, barista, main, harbour
+def test_a_sale_that_fails_inside_another_service_adds_nothing_to_its_effects(
+    user, barista, main, harbour, monkeypatch
 ):
+    from sales.services import selling
+
     first, second = add(barista, main, user, "B1", "B2")
+    StockLevelFactory(product=barista, outlet=harbour, on_hand=0)
+    plan_units = selling._plan_units
 
-    @transaction.atomic
-    @serial_tally_batched
-    def transfer_then_fail():
-        services.serials_transfer(serials=[second], to_outlet=harbour, user=user)
-        raise ValidationError("changed my mind", code="test")
+    def plan_then_another_clerk_records(**kwargs):
+        # LATE-1 is recorded after the check: the sale notes B2 sold, then fails on it.
+        plan = plan_units(**kwargs)
+        add(barista, main, user, "LATE-1")
+        return plan
 
-    @transaction.atomic
-    @serial_tally_batched
-    def outer():
-        services.serials_transfer(serials=[first], to_outlet=harbour, user=user)
-        with pytest.raises(ValidationError):
-            transfer_then_fail()
+    monkeypatch.setattr(selling, "_plan_units", plan_then_another_clerk_records)
+    effects = services.UnitEffects()
+    with transaction.atomic():
+        [locked] = SerialRecord.objects.select_for_update().filter(pk=first.pk)
+        services.serials_change(
+            serials=[locked],
+            kind=SerialEventKind.TRANSFERRED,
+            to_outlet=harbour,
+            user=user,
+            effects=effects,
+        )
+        with pytest.raises(SaleRefused) as refused:
+            sell(main, user, barista, "B2", "LATE-1", record_new=True, effects=effects)
+        effects.apply()
 
-    outer()
-
-    assert count_of(barista, harbour, IN_STOCK) == 1
-    assert count_of(barista, main, IN_STOCK) == 1
+    # Refused after selling B2, when recording LATE-1; the sale's savepoint took both back.
+    [problem] = refused.value.check.line_errors[0]
+    assert problem.code == "recorded_meanwhile"
+    assert SerialRecord.objects.get(pk=second.pk).status == IN_STOCK
+    assert tally() == {(barista.pk, harbour.pk, IN_STOCK): 1, (barista.pk, main.pk, IN_STOCK): 1}
     assert_tally_matches()
+    on_hand = dict(StockLevel.objects.filter(product=barista).values_list("outlet", "on_hand"))
+    assert on_hand == {main.pk: 1, harbour.pk: 1}
 
 
 # A count gone wrong ---------------------------------------------------------------------

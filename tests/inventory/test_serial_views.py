@@ -159,7 +159,7 @@ def test_the_date_filters_take_whole_days(staff_client):
 
 def test_look_up_opens_an_exact_match_ignoring_case_and_spaces(staff_client):
     serial = SerialRecordFactory(serial="AbC-123")
-    response = staff_client.get(reverse("inventory:serial_lookup"), {"q": "  abc-123 "})
+    response = staff_client.get(reverse("serial_lookup"), {"q": "  abc-123 "})
     assert response.status_code == 302
     assert response.url == serial.get_absolute_url()
 
@@ -167,7 +167,7 @@ def test_look_up_opens_an_exact_match_ignoring_case_and_spaces(staff_client):
 def test_look_up_without_an_exact_match_lists_partial_matches(staff_client):
     SerialRecordFactory(serial="ABC-1234")
     SerialRecordFactory(serial="XYZ-9")
-    response = staff_client.get(reverse("inventory:serial_lookup"), {"q": "abc-12"})
+    response = staff_client.get(reverse("serial_lookup"), {"q": "abc-12"})
     assert response.status_code == 200
     html = response.content.decode()
     assert "No serial number is exactly “abc-12”. Serial numbers containing it:" in html
@@ -257,7 +257,7 @@ def test_a_csv_without_the_columns_is_refused(manager_client):
         ("staff_client", "post", "inventory:serial_import", 200),
         ("staff_client", "get", "inventory:serial_create", 200),
         ("staff_client", "post", "inventory:serial_export", 405),
-        ("staff_client", "post", "inventory:serial_lookup", 405),
+        ("staff_client", "post", "serial_lookup", 405),
         ("staff_client", "post", "inventory:product_options", 405),
     ],
 )

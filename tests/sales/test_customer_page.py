@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from inventory.selectors.serials_detail import add_months
 from lib.dates import date_display
+from sales.selectors import warranty_until
 from sales.services import LineInput, claim_open, claim_update, return_create, sale_create
 from tests.factories import CustomerFactory, OutletFactory, ProductFactory, SerialRecordFactory
 
@@ -44,7 +44,7 @@ def table(html, heading):
 
 
 def until(sale, months):
-    return date_display(add_months(timezone.localdate(sale.created_at), months))
+    return date_display(warranty_until(sold_at=sale.created_at, months=months))
 
 
 def test_the_units_a_customer_owns_show_their_warranty_state(staff_client):

@@ -1,7 +1,6 @@
 """The serial page of a sold unit: its sale, the sale date, the customer, the warranty.
 
-Inventory renders the page; the sale is read through the Sold event's document,
-so inventory never imports sales.
+Sales renders the page; the sale is the unit's line on it (`serial_sale_now`).
 """
 
 import re

@@ -186,7 +186,7 @@ def test_staff_who_may_neither_delete_nor_write_off_get_no_advice(staff_client, 
 def test_the_delete_page_of_a_sold_unit_says_to_return_it_first(manager_client, unit):
     sold(unit)
 
-    response = manager_client.get(reverse("inventory:serial_delete", args=[unit.pk]))
+    response = manager_client.get(reverse("serial_delete", args=[unit.pk]))
 
     html = response.content.decode()
     assert response.status_code == 200

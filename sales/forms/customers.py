@@ -1,3 +1,5 @@
+"""Add customer and a customer's edit page."""
+
 from django import forms
 
 from sales.models import Customer
