@@ -11,7 +11,7 @@ else
 WORKER := db_worker --no-reload
 endif
 
-.PHONY: run test test-e2e lint bench bench-scale bench-dashboard browser clean
+.PHONY: run test test-e2e lint bench bench-scale bench-dashboard mutation browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,8 +42,18 @@ run: $(VENV)/.installed
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The suite in parallel (pytest-xdist), one test database per worker.
+# PYTEST_WORKERS=1 runs it in this one process, as plain pytest does.
+PYTEST_WORKERS ?= 2
+PYTEST_DIST ?= loadgroup
+ifeq ($(PYTEST_WORKERS),1)
+PYTEST_PARALLEL := -n 0
+else
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist $(PYTEST_DIST)
+endif
+
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -68,6 +78,12 @@ bench-scale: $(VENV)/.installed-dev
 # (make bench-scale BENCH_SCALE_ARGS=--keep first), idle and beside two busy loops.
 bench-dashboard: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.dashboard_http
+
+# Mutation score of the modules in pyproject's [tool.mutmut], run in a copy of the
+# work tree (build/mutation); docs/testing.md. MUTATION_ARGS="'api.idempotency.*'"
+# for a subset, --survivors to list what lived.
+mutation: $(VENV)/.installed-dev
+	$(BIN)/python scripts/mutation.py --max-children 2 $(MUTATION_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache

@@ -31,7 +31,12 @@ def run_in_thread(target, results, start=None):
 
 
 def waits_for_a_lock(timeout=10):
-    """Whether another connection to the test database is waiting for a lock, within `timeout`."""
+    """Whether another connection to the test database is waiting for a lock, within `timeout`.
+
+    Only this process's own test database counts (`current_database()`): under
+    pytest-xdist each worker has one (test_<name>_gw0, ...), so a lock another
+    worker waits for never answers here.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with connection.cursor() as cursor:

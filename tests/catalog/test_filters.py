@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.paginator import Paginator
 from django.http import QueryDict
 
 from catalog.filters import ProductFilter
@@ -83,7 +84,34 @@ def test_sorting_by_name_sku_and_price(catalog, ordering, expected):
     assert names(f"ordering={ordering}") == expected
 
 
-def test_equal_prices_keep_a_stable_order_across_pages():
-    first = ProductFactory(name="B", retail_price=Decimal("5"))
-    second = ProductFactory(name="A", retail_price=Decimal("5"))
-    assert names("ordering=price") == [first.name, second.name]
+@pytest.fixture
+def equal_prices():
+    """Four products at one price, in primary-key order P1..P4.
+
+    SQLite reads a table in primary-key order, which would hide a sort with no
+    tie-breaker, so the test reads them through the name index (names run the
+    other way); the prices are set by updates in a shuffled order, which moves
+    the rows in PostgreSQL's heap. Either way the database's own order of the
+    ties is not the primary key's.
+    """
+    products = [
+        ProductFactory(name=name, retail_price=Decimal("1")) for name in ("P4", "P3", "P2", "P1")
+    ]
+    for index in (2, 0, 3, 1):
+        Product.objects.filter(pk=products[index].pk).update(retail_price=Decimal("5"))
+    return products
+
+
+def pages(query: str, size: int) -> list[list[str]]:
+    queryset = Product.objects.filter(name__in=["P1", "P2", "P3", "P4"])
+    filterset = ProductFilter(QueryDict(query), queryset=queryset)
+    assert filterset.is_valid(), filterset.errors
+    paginator = Paginator(filterset.qs, size)
+    return [[p.name for p in paginator.page(n).object_list] for n in paginator.page_range]
+
+
+@pytest.mark.parametrize("ordering", ["price", "-price"])
+def test_equal_prices_keep_a_stable_order_across_pages(equal_prices, ordering):
+    # Ties come in primary-key order (created first, first), whichever way
+    # prices are sorted, so page 2 goes on where page 1 stopped.
+    assert pages(f"ordering={ordering}", 2) == [["P4", "P3"], ["P2", "P1"]]

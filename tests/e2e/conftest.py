@@ -52,6 +52,8 @@ def browser():
             browser.close()
 
 
+# pytest-django's live server listens on a port the system picks (localhost:0),
+# so pytest-xdist workers each run their own server and browser side by side.
 @pytest.fixture
 def page(browser, live_server, roles):
     context = browser.new_context(

@@ -20,6 +20,9 @@ from tests.inventory.job_helpers import media  # noqa: F401
 
 pytestmark = [
     pytest.mark.redis,
+    # One Redis queue ("default") for every test process: with `make test`'s
+    # pytest-xdist `--dist loadgroup` these tests all run in one worker, in turn.
+    pytest.mark.xdist_group("redis"),
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("media"),
 ]
