@@ -114,7 +114,7 @@ def serial_last_sale(*, serial: SerialRecord, sale: Sale | None = None) -> Seria
     rows = _serial_sale_rows().filter(serial=serial)
     if sale is not None:
         rows = rows.filter(line__sale=sale)
-    unit = rows.order_by(F("returned_at").asc(nulls_first=True), "-pk").first()
+    unit = rows.order_by(F("returned_at").desc(nulls_first=True), "-pk").first()
     return SerialSale(unit) if unit is not None else None
 
 

@@ -51,7 +51,7 @@ def return_create(
     # the latest returned one, which says "already returned".
     link = (
         links.select_related("line__sale")
-        .order_by(F("returned_at").asc(nulls_first=True), "-pk")
+        .order_by(F("returned_at").desc(nulls_first=True), "-pk")
         .first()
     )
     if link is None:
