@@ -230,9 +230,9 @@ def test_on_a_phone_fifty_serials_fit_in_a_short_page_with_the_filters_folded(ph
     expect(serial_search).to_be_visible()
     serial_search.fill("ow0007")
     phone.get_by_role("button", name="Filter", exact=True).click()
-    # The unfiltered page shows OW0007 too: wait for the filtered one to load, which
-    # takes longer than expect's 5 s when the suite runs beside other work.
-    phone.wait_for_url(re.compile(r"[?&]q=ow0007"))
+    # The unfiltered page shows OW0007 too: wait for the filtered one to load. Beside
+    # other work on 2 cores (CI with a mutation run) that took over the 10 s default.
+    phone.wait_for_url(re.compile(r"[?&]q=ow0007"), timeout=30_000)
     expect(phone.get_by_role("link", name="AQU-ROB-R3-OW0007", exact=True)).to_be_visible()
     expect(phone.get_by_role("checkbox", name=re.compile("^Select "))).to_have_count(1)
 
