@@ -21,6 +21,7 @@ from tests.factories import (
     OutletFactory,
     ProductFactory,
     SerialRecordFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +174,25 @@ def test_the_last_sale_of_a_unit_returned_twice_is_the_later_one(shop, sold):
 
     assert last is not None
     assert (last.sale, last.is_open) == (second, False)
+
+
+@pytest.mark.parametrize("refund", ["0.00", "0.50"])
+def test_a_refund_of_nothing_or_under_one_is_taken(shop, sold, refund):
+    unit, _sale = sold
+    assert give_back(shop, unit, refund_amount=Decimal(refund)).refund_amount == Decimal(refund)
+
+
+def test_an_inactive_outlet_is_refused_on_its_field_by_code(shop, sold):
+    unit, _sale = sold
+    closed = OutletFactory(name="Old Quay", is_active=False)
+    error = refusal(shop, unit, outlet=closed)
+    [field_error] = error.error_dict["outlet"]
+    assert field_error.code == "outlet_inactive"
+
+
+def test_the_history_line_of_a_return_names_its_clerk(shop, sold):
+    unit, _sale = sold
+    clerk = UserFactory(username="rita")
+    give_back(shop, unit, clerk=clerk)
+    event = SerialEvent.objects.get(serial=unit, kind=SerialEventKind.RETURNED)
+    assert event.user == clerk
