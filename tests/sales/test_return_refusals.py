@@ -56,6 +56,15 @@ def give_back(shop, unit, **fields):
     return return_create(serial=unit, **(values | fields))
 
 
+def return_and_sell_again(shop, unit):
+    """Take `unit` back from its sale and sell it on a new one (returned; `unit` refreshed)."""
+    give_back(shop, unit)
+    unit.refresh_from_db()
+    sale = sell(shop, unit)
+    unit.refresh_from_db()
+    return sale
+
+
 @pytest.fixture
 def sold(shop):
     unit = SerialRecordFactory(product=shop["product"], outlet=shop["outlet"], serial="RF-1")
@@ -113,10 +122,7 @@ def test_the_whole_price_may_be_refunded(shop, sold):
 
 def test_a_return_from_a_sale_the_unit_has_left_and_been_sold_again_is_refused(shop, sold):
     unit, first = sold
-    give_back(shop, unit)
-    unit.refresh_from_db()
-    second = sell(shop, unit)
-    unit.refresh_from_db()
+    second = return_and_sell_again(shop, unit)
     assert unit.status == SerialStatus.SOLD
 
     with pytest.raises(ValidationError) as refused:
@@ -130,10 +136,7 @@ def test_a_return_from_a_sale_the_unit_has_left_and_been_sold_again_is_refused(s
 
 def test_the_refusal_names_the_latest_sale_the_unit_was_returned_from(shop, sold):
     unit, _first = sold
-    give_back(shop, unit)
-    unit.refresh_from_db()
-    second = sell(shop, unit)
-    unit.refresh_from_db()
+    second = return_and_sell_again(shop, unit)
     give_back(shop, unit)
     unit.refresh_from_db()
 
@@ -164,10 +167,7 @@ def test_a_return_without_a_note_keeps_no_note(shop, sold):
 
 def test_the_last_sale_of_a_unit_returned_twice_is_the_later_one(shop, sold):
     unit, _first = sold
-    give_back(shop, unit)
-    unit.refresh_from_db()
-    second = sell(shop, unit)
-    unit.refresh_from_db()
+    second = return_and_sell_again(shop, unit)
     give_back(shop, unit)
 
     last = serial_last_sale(serial=unit)
