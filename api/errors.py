@@ -90,7 +90,14 @@ def serials_rejected_errors(exc: SerialsRejected) -> list[dict[str, Any]]:
 
 
 # A sale line's problem is about its serials unless it is one of these.
-SALE_LINE_FIELDS = {"product_inactive": "product", "quantity_invalid": "quantity"}
+SALE_LINE_FIELDS = {
+    "product_inactive": "product",
+    "quantity_invalid": "quantity",
+    # A line without a product whose scans name none, or several.
+    "product_required": "product",
+    "gtin_unknown": "product",
+    "gtin_several_products": "product",
+}
 
 
 def sale_line_problem(problem: SaleProblem, index: int) -> dict[str, Any]:
@@ -131,6 +138,21 @@ def sale_confirmations(check: SaleCheck) -> list[dict[str, Any]]:
                 outlet=outlet,
             )
             for index, text, outlet in check.elsewhere
+        ]
+    if not check.format_confirmed:
+        message = _(
+            "“%(serial)s” breaks the Serial number format of %(product)s: %(reason)s "
+            'Send "format_confirmed": true (with "record_new": true) to record it anyway.'
+        )
+        found += [
+            error(
+                "format",
+                message
+                % {"serial": text, "product": check.lines[index].product.name, "reason": reason},
+                field=f"lines.{index}.serials",
+                serial=text,
+            )
+            for index, text, reason in check.off_format
         ]
     return found
 

@@ -10,15 +10,16 @@ class ProductAdmin(admin.ModelAdmin):
     list_display = [
         "name",
         "sku",
+        "barcode",
         "brand",
         "retail_price",
         "warranty_months",
         "has_serial_numbers",
         "is_active",
     ]
-    list_filter = ["has_serial_numbers", "is_active", "brand"]
-    search_fields = ["name", "sku", "brand"]
-    readonly_fields = ["created_at", "updated_at"]
+    list_filter = ["has_serial_numbers", "serial_format", "is_active", "brand"]
+    search_fields = ["name", "sku", "barcode", "brand"]
+    readonly_fields = ["gtin", "created_at", "updated_at"]
 
     def get_readonly_fields(self, request, obj=None):
         # Turning serial numbers off has a rule (no units In stock) that the

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from catalog.models import Product
+from catalog.serial_formats import SerialFormat
 
 # sku, name, brand, retail price, warranty months, has serial numbers
 DEMO_PRODUCTS = [
@@ -24,10 +25,31 @@ DEMO_PRODUCTS = [
     ("AQU-CHL-5KG", "Pool Chlorine Tablets 5 kg", "AquaFlow", "59.00", 0, False),
 ]
 
+# Barcodes from GS1's own example company prefix (950 is GS1 Global Office, kept
+# for examples), so no demo product carries a real product's code: the first is
+# the GTIN-14 of GS1's examples, one a GTIN-8, and the UPC-A GS1 US prints.
+DEMO_BARCODES = {
+    "BAR-ESP-900": "09506000134352",
+    "BAR-GRD-200": "9506000134369",
+    "VOL-EBK-CTY": "9506000134376",
+    "NOV-PH-X12": "9506000134383",
+    "NOV-PH-A5": "9506000134390",
+    "AQU-PMP-15": "9506000134406",
+    "BAR-BNS-1KG": "9506000134413",
+    "NOV-CSE-X12": "95060002",
+    "VOL-HLM-M": "012345678905",
+}
+
+# A Serial number format to try: the demo serials of this product are its SKU,
+# the outlet's initials and four digits (inventory.demo). Not product 1, whose
+# serials the README's API examples add as ESP-0001.
+DEMO_PATTERNS = {"BAR-GRD-200": "BAR-GRD-200-@@####"}
+
 
 def seed_products() -> list[Product]:
     products = []
     for sku, name, brand, price, warranty, serialised in DEMO_PRODUCTS:
+        pattern = DEMO_PATTERNS.get(sku, "")
         product, _created = Product.objects.get_or_create(
             sku=sku,
             defaults={
@@ -36,6 +58,9 @@ def seed_products() -> list[Product]:
                 "retail_price": Decimal(price),
                 "warranty_months": warranty,
                 "has_serial_numbers": serialised,
+                "barcode": DEMO_BARCODES.get(sku, ""),
+                "serial_format": SerialFormat.PATTERN if pattern else SerialFormat.ANY,
+                "serial_pattern": pattern,
             },
         )
         products.append(product)

@@ -33,7 +33,7 @@ class ProductFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="search",
-        widget=forms.TextInput(attrs={"placeholder": _("Name or SKU"), "type": "search"}),
+        widget=forms.TextInput(attrs={"placeholder": _("Name, SKU or barcode"), "type": "search"}),
     )
     # A callable, so the brands are read when the form is shown, not at import.
     brand = django_filters.ChoiceFilter(
@@ -41,6 +41,9 @@ class ProductFilter(django_filters.FilterSet):
     )
     has_serial_numbers = django_filters.BooleanFilter(
         label=_("Has serial numbers"), widget=YesNoSelect
+    )
+    has_barcode = django_filters.BooleanFilter(
+        label=_("Has barcode"), method="filter_has_barcode", widget=YesNoSelect
     )
     is_active = django_filters.BooleanFilter(label=_("Active"), widget=YesNoSelect)
     ordering = StableOrderingFilter(
@@ -58,3 +61,11 @@ class ProductFilter(django_filters.FilterSet):
         self, queryset: ProductQuerySet[Product], name: str, value: str
     ) -> ProductQuerySet[Product]:
         return queryset.search(value)
+
+    def filter_has_barcode(
+        self, queryset: ProductQuerySet[Product], name: str, value: bool | None
+    ) -> ProductQuerySet[Product]:
+        if value is None:
+            return queryset
+        # The GTIN's partial unique index holds exactly the products with a barcode.
+        return queryset.exclude(gtin="") if value else queryset.filter(gtin="")

@@ -16,12 +16,28 @@ class ProductForm(forms.ModelForm):
         fields = [
             "name",
             "sku",
+            "barcode",
             "brand",
             "retail_price",
             "warranty_months",
             "is_active",
             "has_serial_numbers",
+            "serial_format",
+            "serial_pattern",
         ]
+        widgets = {
+            # A scanner types the digits here as a keyboard would.
+            "barcode": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+            "serial_pattern": forms.TextInput(
+                attrs={"autocomplete": "off", "spellcheck": "false"}
+            ),
+        }
+        error_messages = {
+            "barcode": {"max_length": _("Enter a barcode of 8, 12, 13 or 14 digits.")},
+            "serial_pattern": {
+                "max_length": _("Enter a pattern of at most %(limit_value)d characters.")
+            },
+        }
         help_texts = {
             "has_serial_numbers": _(
                 "Record a serial number for each unit of this product, "
@@ -40,6 +56,7 @@ class ProductForm(forms.ModelForm):
         self.helper.layout = Layout(
             "name",
             "sku",
+            "barcode",
             "brand",
             "retail_price",
             "warranty_months",
@@ -49,6 +66,8 @@ class ProductForm(forms.ModelForm):
             Fieldset(
                 format_html('<h2 class="h5 mb-0">{}</h2>', _("Serial numbers")),
                 "has_serial_numbers",
+                "serial_format",
+                "serial_pattern",
                 css_class="border-top pt-3 mt-4",
             ),
             Div(

@@ -1,6 +1,10 @@
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 
-from catalog.models import Product
+from catalog.gtin import gtin14
+from catalog.models import Product, ProductQuerySet
+from lib.scans import scan_gtin
 
 
 def product_list() -> QuerySet[Product]:
@@ -22,3 +26,51 @@ def sku_taken(*, sku: str, exclude_pk: int | None = None) -> bool:
     if exclude_pk is not None:
         products = products.exclude(pk=exclude_pk)
     return products.exists()
+
+
+def product_by_gtin(gtin: str) -> Product | None:
+    """The product with this GTIN (8 to 14 digits, compared as GTIN-14), or None."""
+    key = gtin14(gtin)
+    return Product.objects.filter(gtin=key).first() if key else None
+
+
+def products_by_gtin(gtins: Iterable[str]) -> dict[str, Product]:
+    """The products with these GTINs, keyed by GTIN-14, in one query (none for no GTIN)."""
+    keys = {key for key in map(gtin14, gtins) if key}
+    if not keys:
+        return {}
+    return {product.gtin: product for product in Product.objects.filter(gtin__in=keys)}
+
+
+def product_matches(
+    products: ProductQuerySet[Product], text: str, *, containing: bool = True
+) -> list[Product]:
+    """The products of `products` that `text` names: none, one, or two (it is ambiguous).
+
+    The first of these that finds any product decides:
+    1. a scan or a barcode (`lib.scans.scan_gtin`: a GS1 scan with AI 01, or 8, 12,
+       13 or 14 digits with their check digit): the product with that GTIN;
+    2. the SKU, ignoring case;
+    3. the name, ignoring case;
+    4. "Name (SKU)", as picking a suggestion writes it;
+    5. with `containing`: the products whose name, SKU or barcode contains the text
+       (one of them is what the suggestions would show alone).
+    So a barcode beats a SKU made of digits, and a SKU beats another product's name.
+    """
+    text = text.strip()
+    if not text or "\x00" in text:
+        return []
+    gtin = scan_gtin(text)
+    if gtin:
+        found = list(products.filter(gtin=gtin)[:2])
+        if found:
+            return found
+    found = list(products.filter(sku__iexact=text)[:2])
+    if not found:
+        found = list(products.filter(name__iexact=text)[:2])
+    name, _separator, sku = text.rpartition(" (")
+    if not found and name.strip() and sku.endswith(")"):
+        found = list(products.filter(name__iexact=name.strip(), sku__iexact=sku[:-1].strip())[:2])
+    if not found and containing:
+        found = list(products.search(text)[:2])
+    return found

@@ -9,7 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from catalog import selectors
-from catalog.models import Product
+from catalog.models import Product, barcode_taken_error
+from catalog.serial_formats import SerialFormat
 
 # What must hold before a product's serial numbers are turned off is known to
 # the apps built on catalog (inventory: no unit In stock). Catalog may not import
@@ -33,6 +34,9 @@ class ProductFields(TypedDict, total=False):
     warranty_months: int
     is_active: bool
     has_serial_numbers: bool
+    barcode: str
+    serial_format: str
+    serial_pattern: str
 
 
 def _sku_taken_error() -> ValidationError:
@@ -42,7 +46,9 @@ def _sku_taken_error() -> ValidationError:
 
 
 def _save(product: Product, **kwargs) -> None:
-    product.full_clean()
+    # Product.clean says which product has the barcode already; the unique
+    # constraint on `gtin` would say it again without the name.
+    product.full_clean(exclude=["gtin"])
     try:
         # A savepoint, so that losing a race to the same SKU leaves the outer
         # transaction usable and the user gets the form error, not a 500.
@@ -51,6 +57,9 @@ def _save(product: Product, **kwargs) -> None:
     except IntegrityError as error:
         if "catalog_product_sku_ci_unique" in str(error):
             raise _sku_taken_error() from error
+        # PostgreSQL names the index, SQLite the column of a partial one.
+        if any(name in str(error) for name in ("catalog_product_gtin_unique", "product.gtin")):
+            raise barcode_taken_error(product.barcode_owner()) from error
         raise
 
 
@@ -64,8 +73,11 @@ def product_create(
     warranty_months: int = 12,
     is_active: bool = True,
     has_serial_numbers: bool = False,
+    barcode: str = "",
+    serial_format: str = SerialFormat.ANY,
+    serial_pattern: str = "",
 ) -> Product:
-    """Add a product; its SKU must be unique whatever its case."""
+    """Add a product; its SKU must be unique whatever its case, its barcode as a GTIN-14."""
     product = Product(
         name=name.strip(),
         sku=sku.strip(),
@@ -74,6 +86,9 @@ def product_create(
         warranty_months=warranty_months,
         is_active=is_active,
         has_serial_numbers=has_serial_numbers,
+        barcode=barcode.strip(),
+        serial_format=serial_format,
+        serial_pattern=serial_pattern.strip(),
     )
     if selectors.sku_taken(sku=product.sku):
         raise _sku_taken_error()
@@ -94,11 +109,14 @@ def product_update(*, product: Product, **fields: Unpack[ProductFields]) -> Prod
         for check in _serials_off_checks:
             check(stored)
     for field, value in fields.items():
-        # The text fields (name, SKU, brand) are stored trimmed.
+        # The text fields (name, SKU, brand, barcode, pattern) are stored trimmed.
         setattr(product, field, value.strip() if isinstance(value, str) else value)
     if "sku" in fields and selectors.sku_taken(sku=product.sku, exclude_pk=product.pk):
         raise _sku_taken_error()
     _save(product, update_fields=[*fields, "updated_at"])
+    if "barcode" in fields:
+        # The database computes the GTIN-14; an update does not return it.
+        product.refresh_from_db(fields=["gtin"])
     return product
 
 

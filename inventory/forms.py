@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Layout
+from crispy_forms.layout import HTML, Column, Layout, Row
 from django import forms
 from django.conf import settings
 from django.http import QueryDict
@@ -16,9 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Product
 from inventory.models import Outlet, SerialImportUpload, SerialRecord
 from inventory.services import serials_parse
+from inventory.services.ranges import serial_range
 from inventory.services.serials import IMPORT_UPLOAD_KEPT_FOR
 from inventory.widgets import ProductPickerField
 from lib.ids import IdChoiceField, IdField, parse_id
+from lib.scans import scan_parse
 
 
 class OutletForm(forms.ModelForm):
@@ -191,19 +193,53 @@ class SerialsAddForm(forms.Form):
     )
     # Set by the "Add only the N valid serial numbers" button, never by a field.
     only_valid = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # "Add anyway": shown on a refused batch with format problems, to Managers only.
+    format_confirmed = forms.BooleanField(
+        label=_("Add anyway"),
+        required=False,
+        help_text=_("Record the serial numbers that break the product's format too."),
+    )
+    # "Generate" (inventory.services.ranges): a range appended to the box, to check.
+    first_serial = forms.CharField(
+        label=_("First serial"),
+        required=False,
+        error_messages={"required": _("Enter the first serial.")},
+        help_text=_("Its last number counts up, zeros kept: SN-0098, SN-0099, SN-0100…"),
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+    count = forms.IntegerField(
+        label=_("Count"),
+        required=False,
+        error_messages={
+            "required": _("Enter how many serial numbers to generate."),
+            "invalid": _("Enter a whole number."),
+        },
+        widget=forms.NumberInput(attrs={"min": 1}),
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, generate: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.max_entries = settings.SERIALDESK_MAX_SERIALS_PER_SUBMISSION
+        # Generate checks only its own two fields (see full_clean).
+        self.generating = generate
+        self.fields["count"].widget.attrs["max"] = self.max_entries
         # The count under the box is kept live by static/js/serial-count.js.
         self.helper.layout = Layout(
             "product",
             "outlet",
             "serial_numbers",
             HTML('{% include "inventory/includes/_serial_count.html" %}'),
+            Row(
+                Column("first_serial", css_class="col-sm-6"),
+                Column("count", css_class="col-sm-3"),
+                Column(
+                    HTML('{% include "inventory/includes/_generate_button.html" %}'),
+                    css_class="col-sm-3",
+                ),
+            ),
         )
 
     @classmethod
@@ -233,6 +269,54 @@ class SerialsAddForm(forms.Form):
             raise forms.ValidationError(_("Enter at least one serial number."), code="empty")
         return entries
 
+    def clean_first_serial(self) -> str:
+        # A scan of the first unit's label gives its serial (AI 21 of a GS1 code).
+        text = self.cleaned_data["first_serial"]
+        return scan_parse(text).serial if text else text
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if not self.is_bound:
+            return
+        # Generate works before Product and Outlet are chosen and never adds: the
+        # other fields are checked when the serials are added, which in turn
+        # ignores First serial and Count.
+        ignored = [name for name in self.errors if (name in _GENERATE_FIELDS) != self.generating]
+        for name in ignored:
+            del self.errors[name]
+        if not self.generating:
+            return
+        data = self.cleaned_data
+        # Not `required` fields: Add leaves them empty, and the page should not say otherwise.
+        for name in _GENERATE_FIELDS:
+            if name not in self.errors and data.get(name) in self.fields[name].empty_values:
+                message = self.fields[name].error_messages["required"]
+                self.add_error(name, forms.ValidationError(message, code="required"))
+        if self.errors:
+            return
+        try:
+            data["generated"] = serial_range(first=data["first_serial"], count=data["count"])
+        except forms.ValidationError as error:
+            for problem in error.error_list:
+                field = "count" if problem.code in _COUNT_PROBLEMS else "first_serial"
+                self.add_error(field, problem)
+
+    def box_with_generated(self) -> QueryDict:
+        """The submitted data with the generated serials appended to the box, one per
+        line, and First serial and Count emptied, so a second Generate adds no copy."""
+        data = QueryDict(mutable=True)
+        data.update(self.data)
+        held = data.get("serial_numbers", "").rstrip()
+        lines = [held] if held else []
+        data["serial_numbers"] = "\n".join([*lines, *self.cleaned_data["generated"]])
+        data["first_serial"] = data["count"] = ""
+        return data
+
+
+_GENERATE_FIELDS = ("first_serial", "count")
+# serial_range's problems that a different Count would solve.
+_COUNT_PROBLEMS = ("count_out_of_range", "range_too_long")
+
 
 class CsvFile(NamedTuple):
     name: str
@@ -255,6 +339,12 @@ class SerialsImportForm(forms.Form):
     # "Import only the valid rows" does not send the file again.
     upload = IdField(required=False, widget=forms.HiddenInput)
     only_valid = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # "Add anyway", as on Add Serial numbers.
+    format_confirmed = forms.BooleanField(
+        label=_("Add anyway"),
+        required=False,
+        help_text=_("Record the serial numbers that break their product's format too."),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -192,6 +192,10 @@ class SerialRecord(models.Model):
             ("transfer_serialrecord", "Can transfer serial numbers between outlets"),
             ("writeoff_serialrecord", "Can write off serial numbers"),
             ("faulty_serialrecord", "Can mark serial numbers faulty or reinstate them"),
+            (
+                "override_format_serialrecord",
+                "Can record serial numbers that break their product's format",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inventory.views import jobs, outlets, serial_changes, serials, stock
+from inventory.views import jobs, labels, outlets, serial_changes, serials, stock
 
 app_name = "inventory"
 
@@ -23,6 +23,7 @@ urlpatterns = [
         name="serial_import_template",
     ),
     path("serials/export.csv", serials.serial_export, name="serial_export"),
+    path("serials/labels/", labels.serial_labels, name="serial_labels"),
     path("serials/product-options/", serials.product_options, name="product_options"),
     path(
         "serials/product-filter-options/",

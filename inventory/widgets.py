@@ -3,9 +3,11 @@
 A text box (what the user types) and a hidden input (the chosen product's id).
 htmx fetches matching products as the user types; `static/js/product-picker.js`
 fills the hidden input when one is picked. Without a pick, the typed text is
-resolved on the server when it names exactly one product.
+resolved on the server when it names exactly one product: a scanned or typed
+barcode, a SKU, a name (`catalog.selectors.product_matches`).
 
-`Picker` is the type-ahead itself, for any model; sales' Customer field uses it too.
+`Picker` is the type-ahead itself and `PickerField` its field, for any model;
+sales' Customer field uses both too.
 """
 
 from typing import Any
@@ -13,11 +15,11 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, ProductQuerySet
+from catalog.selectors import product_matches
 from lib.ids import parse_id
 
 
@@ -74,7 +76,7 @@ class Picker(forms.Widget):
 
 
 class ProductPicker(Picker):
-    placeholder = _("Type a product name or SKU")
+    placeholder = _("Type a product name, SKU or barcode")
 
     def __init__(self, attrs=None, *, options_url_name: str = "inventory:product_options"):
         super().__init__(attrs, options_url_name=options_url_name)
@@ -83,7 +85,46 @@ class ProductPicker(Picker):
         return product_label(obj)
 
 
-class ProductPickerField(forms.Field):
+class PickerField(forms.Field):
+    """A picker's value: the picked object (its id in the hidden input), or else the
+    one object the typed text names, through `matches`; "no_match" or "several" if not.
+    """
+
+    widget: type[Picker] = Picker
+    default_error_messages = {
+        "no_match": _("Nothing matches “%(text)s”. Select one from the list."),
+        "several": _("Several match “%(text)s”. Select one from the list."),
+    }
+
+    def __init__(self, *, queryset: models.QuerySet[Any], **kwargs):
+        super().__init__(**kwargs)
+        self.queryset = queryset
+        assert isinstance(self.widget, Picker)
+        self.widget.queryset = queryset
+
+    def matches(self, text: str) -> list[Any]:
+        """The objects `text` names (at most two: two means it is ambiguous)."""
+        raise NotImplementedError
+
+    def to_python(self, value: Any) -> Any:
+        value = value if isinstance(value, dict) else {}
+        pk, text = parse_id(str(value.get("pk", "")).strip()), str(value.get("text", "")).strip()
+        if pk is not None:
+            found = self.queryset.filter(pk=pk).first()
+            if found is not None:
+                return found
+        if not text:
+            return None
+        # The database refuses the character; nothing can match it anyway.
+        matches = self.matches(text) if "\x00" not in text else []
+        if not matches:
+            raise ValidationError(self.error_messages["no_match"], "no_match", {"text": text})
+        if len(matches) > 1:
+            raise ValidationError(self.error_messages["several"], "several", {"text": text})
+        return matches[0]
+
+
+class ProductPickerField(PickerField):
     widget = ProductPicker
     default_error_messages = {
         "required": _("Enter and select the product name."),
@@ -94,42 +135,13 @@ class ProductPickerField(forms.Field):
     }
 
     def __init__(self, *, queryset: ProductQuerySet[Product], **kwargs):
-        super().__init__(**kwargs)
-        self.queryset = queryset
-        self.widget.queryset = queryset
+        super().__init__(queryset=queryset, **kwargs)
+        self.queryset: ProductQuerySet[Product] = queryset
 
-    def to_python(self, value):
-        pk, text = parse_id(str(value.get("pk", "")).strip()), value.get("text", "").strip()
-        if pk is not None:
-            product = self.queryset.filter(pk=pk).first()
-            if product:
-                return product
-        if not text:
-            return None
-        if "\x00" in text:
-            # The database refuses the character; nothing can match it anyway.
-            raise ValidationError(self.error_messages["no_match"], "no_match", {"text": text})
-        matches = self._matches(text)
-        if not matches:
-            raise ValidationError(self.error_messages["no_match"], "no_match", {"text": text})
-        if len(matches) > 1:
-            raise ValidationError(self.error_messages["several"], "several", {"text": text})
-        return matches[0]
-
-    def _matches(self, text: str) -> list[Product]:
-        """Products the typed text names.
-
-        By SKU, by name, or as "Name (SKU)" (what picking a suggestion types);
-        failing those, the one product whose name or SKU contains the text, as
-        the suggestions would show it alone.
-        """
-        matches = list(self.queryset.filter(Q(sku__iexact=text) | Q(name__iexact=text))[:2])
-        name, _separator, sku = text.rpartition(" (")
-        if not matches and name and sku.endswith(")"):
-            matches = list(self.queryset.filter(name__iexact=name, sku__iexact=sku[:-1])[:2])
-        if not matches:
-            matches = list(self.queryset.search(text)[:2])
-        return matches
+    def matches(self, text: str) -> list[Product]:
+        """A barcode or scan, the SKU, the name, "Name (SKU)", or the one product containing
+        the text, in that order (`catalog.selectors.product_matches`)."""
+        return product_matches(self.queryset, text)
 
 
 class ProductFilterPicker(ProductPicker):

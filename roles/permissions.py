@@ -37,6 +37,8 @@ MANAGER_PERMISSIONS = [
     "inventory.transfer_serialrecord",
     "inventory.writeoff_serialrecord",
     "inventory.faulty_serialrecord",
+    # "Add anyway": record serials that break their product's Serial number format.
+    "inventory.override_format_serialrecord",
     # See everyone's background jobs (each user sees their own), and their files.
     "inventory.view_serialjob",
     # Change the High-value threshold (each change is a new, logged row).

@@ -4,6 +4,7 @@ import calendar
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
 from django.db.models import (
     F,
@@ -16,9 +17,16 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Coalesce
+from django.urls import Resolver404, get_script_prefix, resolve
 from django.utils import timezone
 
+from catalog.models import Product
+from catalog.selectors import products_by_gtin
 from inventory.models import SerialRecord, SerialStatus, SerialTally
+from inventory.selectors import serial_list, serial_lookup
+from inventory.selectors.serials import SerialLookup
+from inventory.services.scans import scan_product_problem
+from lib.scans import Scan, ScanError, scan_parse, scan_trim
 from sales.models import Customer, Return, Sale, SaleLine, SaleLineSerial, WarrantyClaim
 
 
@@ -314,3 +322,89 @@ def claim_replacement_options(
         product_id=claim.serial.product_id, status=SerialStatus.IN_STOCK
     ).aggregate(total=Sum("count"))["total"]
     return ReplacementOptions(first, max(counted or 0, len(first)))
+
+
+# Look up serial -------------------------------------------------------------
+
+
+def scanned_serial(text: str) -> str:
+    """The serial a search box's text names: a scan's (AI 21), else the text as typed.
+
+    A GS1 scan that cannot be read (one still being typed) is searched as typed.
+    """
+    try:
+        return scan_parse(text).serial
+    except ScanError:
+        return text.strip()
+
+
+@dataclass(frozen=True)
+class ScanLookup:
+    """What Look up serial found for a typed serial, a scan or a unit's page address."""
+
+    found: SerialLookup
+    # What was looked up: the text, or the scan's serial (AI 21).
+    serial: str
+    scan: Scan | None = None
+    # A GS1 scan that cannot be read: its error (nothing was looked up).
+    error: ScanError | None = None
+    # A scan with a GTIN (AI 01): the product with that barcode, if any, and
+    # whether the units found are all of other products than the scan's.
+    scanned_product: Product | None = None
+    other_products: bool = False
+
+
+def serial_page_unit(text: str) -> SerialRecord | None:
+    """The unit whose page `text` is the address of (a QR label of ours), if any.
+
+    Only this site's own serial page path counts, whatever the host (a label
+    outlives the name or address the shop reached the site by when it printed it).
+    """
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    path, prefix = parts.path, get_script_prefix()
+    if not path.startswith(prefix):
+        return None
+    try:
+        match = resolve("/" + path[len(prefix) :])
+    except Resolver404:
+        return None
+    if match.view_name != "serial_detail":
+        return None
+    return serial_list().filter(pk=match.kwargs["pk"]).first()
+
+
+def serial_lookup_scan(*, text: str) -> ScanLookup:
+    """Look up serial for what was typed or scanned into the box.
+
+    - the address of a unit's page (one of our QR labels) finds that unit;
+    - a GS1 scan is looked up by its serial (AI 21); with a GTIN (AI 01), the exact
+      matches are the units of the scanned product (or of products without a
+      barcode), so its unit opens even when another product has the same serial;
+    - anything else is looked up as typed.
+    """
+    text = scan_trim(text)
+    try:
+        scan = scan_parse(text)
+    except ScanError as error:
+        return ScanLookup(found=SerialLookup([], [], False), serial=text, error=error)
+    # A plain QR code's text, without the identifier a scanner puts before it.
+    unit = None if scan.is_gs1 else serial_page_unit(scan.serial)
+    if unit is not None:
+        return ScanLookup(found=SerialLookup([unit], [], False), serial=unit.serial)
+    found = serial_lookup(text=scan.serial)
+    if not scan.gtin:
+        return ScanLookup(found=found, serial=scan.serial, scan=scan)
+    by_gtin = products_by_gtin([scan.gtin])
+    scanned = by_gtin.get(scan.gtin)
+    of_scan = [u for u in found.exact if scan_product_problem(scan, u.product, by_gtin) is None]
+    if of_scan or not found.exact:
+        found = SerialLookup(of_scan, found.partial, found.more_partial)
+    return ScanLookup(
+        found=found,
+        serial=scan.serial,
+        scan=scan,
+        scanned_product=scanned,
+        other_products=bool(found.exact) and not of_scan,
+    )

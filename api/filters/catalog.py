@@ -3,15 +3,28 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from catalog.gtin import gtin14
 from catalog.models import Product, ProductQuerySet
 from inventory.models import Outlet
+from lib.scans import scan_gtin
 
 
 class ProductFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label=_("Search"), method="search", help_text=_("Name or SKU contains this.")
+        label=_("Search"),
+        method="search",
+        help_text=_(
+            "Name, SKU or barcode contains this; a barcode in another length "
+            "or a GS1 scan finds its product too."
+        ),
     )
     brand = django_filters.CharFilter(field_name="brand", lookup_expr="iexact")
+    barcode = django_filters.CharFilter(
+        label=_("Barcode"),
+        method="filter_barcode",
+        help_text=_("The product with this GTIN (8, 12, 13 or 14 digits, or a GS1 scan)."),
+    )
+    has_barcode = django_filters.BooleanFilter(label=_("Has barcode"), method="filter_has_barcode")
     has_serial_numbers = django_filters.BooleanFilter()
     is_active = django_filters.BooleanFilter()
 
@@ -23,6 +36,22 @@ class ProductFilter(django_filters.FilterSet):
         self, queryset: ProductQuerySet[Product], name: str, value: str
     ) -> ProductQuerySet[Product]:
         return queryset.search(value)
+
+    def filter_barcode(
+        self, queryset: ProductQuerySet[Product], name: str, value: str
+    ) -> ProductQuerySet[Product]:
+        if not value:
+            return queryset
+        # Text that is no GTIN names no product (not every product without one).
+        key = scan_gtin(value) or gtin14(value.strip())
+        return queryset.filter(gtin=key) if key else queryset.none()
+
+    def filter_has_barcode(
+        self, queryset: ProductQuerySet[Product], name: str, value: bool | None
+    ) -> ProductQuerySet[Product]:
+        if value is None:
+            return queryset
+        return queryset.exclude(gtin="") if value else queryset.filter(gtin="")
 
 
 class OutletFilter(django_filters.FilterSet):

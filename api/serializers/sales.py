@@ -16,6 +16,7 @@ from api.serializers.fields import IdField, StringField, outlet_field, product_f
 from api.serializers.serials import SerialEntriesField
 from inventory.models import SerialRecord
 from sales.forms import MAX_LINES, MAX_QUANTITY
+from sales.forms.claims import REPLACEMENT_MAX_LENGTH
 from sales.models import (
     ClaimStatus,
     ClaimUpdate,
@@ -31,8 +32,6 @@ from sales.models import (
 
 # The Return page's limit on a note.
 RETURN_NOTE_MAX_LENGTH = 2000
-# The Warranty claim page's limit on the replacement's serial text.
-REPLACEMENT_MAX_LENGTH = 100
 
 
 class ClaimStatusField(serializers.ChoiceField):
@@ -240,7 +239,14 @@ class CustomerSerializer(serializers.ModelSerializer):
 
 
 class SaleLineInputSerializer(serializers.Serializer):
-    product = product_field()
+    product = product_field(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "Left out or null: the product whose barcode the line's GS1 scans carry (AI 01)."
+        ),
+    )
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
     unit_price = serializers.DecimalField(
         max_digits=10,
@@ -255,7 +261,10 @@ class SaleLineInputSerializer(serializers.Serializer):
         required=False,
         default=list,
         help_text=_(
-            "One serial number per unit, for a product with serial numbers; none otherwise."
+            "One serial number per unit, for a product with serial numbers; none otherwise. "
+            "Each one typed, or a scan: a GS1 scan sells the unit of its serial (AI 21), "
+            "and its GTIN (AI 01) must be the line's product's barcode (code "
+            "gtin_other_product otherwise)."
         ),
     )
 
@@ -289,6 +298,15 @@ class SaleCreateSerializer(serializers.Serializer):
         help_text=_(
             "Sell units In stock at another outlet here, as the page's Sell it here. "
             "Without it such a sale is refused with code in_stock_elsewhere."
+        ),
+    )
+    format_confirmed = serializers.BooleanField(
+        default=False,
+        help_text=_(
+            "With record_new: record new serial numbers that break their product's Serial "
+            "number format, as a Manager's Record as new on the page. Needs the permission "
+            "inventory.override_format_serialrecord (Managers); others get 403. Without it "
+            "such a sale is refused with code format."
         ),
     )
 
@@ -337,8 +355,11 @@ class ClaimStatusSerializer(serializers.Serializer):
         allow_blank=True,
         default=None,
         max_length=REPLACEMENT_MAX_LENGTH,
+        # Trimmed by the service as scans are (a GS at either end stays).
+        trim_whitespace=False,
         help_text=_(
             "Only for resolved_replaced: the serial number of a unit In stock of the "
-            "same product, sold to the customer at no charge."
+            "same product, sold to the customer at no charge; typed, or a scan (its "
+            "serial, AI 21; its GTIN, AI 01, must be the product's barcode)."
         ),
     )

@@ -17,6 +17,7 @@ from api.serializers.fields import StringField, outlet_field, product_field
 from inventory.filters import EARLIEST_DATE, LATEST_DATE
 from inventory.models import SerialEvent, SerialRecord
 from lib.ids import parse_id
+from lib.scans import scan_trim
 from sales.models import Return, Sale, WarrantyClaim
 from sales.selectors import SerialSale
 
@@ -244,11 +245,24 @@ class SerialHistoryPageSerializer(serializers.Serializer):
 # Writing ------------------------------------------------------------------
 
 
+def format_confirmed_field() -> serializers.BooleanField:
+    return serializers.BooleanField(
+        default=False,
+        help_text=_(
+            "Add anyway: record serial numbers that break the product's Serial number "
+            "format. Needs the permission inventory.override_format_serialrecord "
+            "(Managers); others get 403."
+        ),
+    )
+
+
 class SerialCreateSerializer(serializers.Serializer):
     product = product_field()
     outlet = outlet_field()
-    # Blank and too long are the service's refusals, with the page's codes.
-    serial = StringField(allow_blank=True)
+    # Blank and too long are the service's refusals, with the page's codes. Plain
+    # text or a scan (GS1 with AI 21); trimmed by the service, which keeps a GS.
+    serial = StringField(allow_blank=True, trim_whitespace=False)
+    format_confirmed = format_confirmed_field()
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}})
@@ -275,7 +289,8 @@ class SerialEntriesField(serializers.Field):
         if wrong:
             raise serializers.ValidationError(wrong)
         # Empty entries stay, so each problem's entry number is its place in the list.
-        return [item.strip() for item in data]
+        # Trimmed as the page trims: a GS at either end of a scan stays.
+        return [scan_trim(item) for item in data]
 
     def to_representation(self, value: list[str]) -> list[str]:
         return value
@@ -285,7 +300,10 @@ class SerialBulkCreateSerializer(serializers.Serializer):
     product = product_field()
     outlet = outlet_field()
     serials = SerialEntriesField(
-        help_text=_("One serial number per item, up to the Add Serial numbers page's cap.")
+        help_text=_(
+            "One serial number per item, up to the Add Serial numbers page's cap: plain "
+            "text or a scan (GS1 with AI 21, whose serial is recorded)."
+        )
     )
     only_valid = serializers.BooleanField(
         default=False,
@@ -294,6 +312,7 @@ class SerialBulkCreateSerializer(serializers.Serializer):
             "invalid entry refuses the whole batch."
         ),
     )
+    format_confirmed = format_confirmed_field()
 
 
 class SkippedEntrySerializer(serializers.Serializer):

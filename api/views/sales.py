@@ -76,6 +76,7 @@ class SaleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ByIdViewSet[
             clerk=request.user,
             record_new=data["record_new"],
             sell_here=data["sell_here"],
+            format_confirmed=data["format_confirmed"],
         )
         sale = selectors.sale_detail_queryset().get(pk=sale.pk)
         return Response(SaleSerializer(sale).data, status=status.HTTP_201_CREATED)

@@ -41,9 +41,11 @@ from api.serializers.serials import (
 from api.views.base import ApiViewMixin, ApiViewSet, valid_data
 from inventory import selectors, services
 from inventory.models import SerialEvent, SerialRecord
+from inventory.selectors.serials import SerialLookup
 from inventory.services import SerialsRejected
 from lib.ids import parse_id
-from sales.selectors import serial_sale_now, serial_sales_now
+from lib.scans import scan_parse, scan_trim
+from sales.selectors import serial_lookup_scan, serial_sale_now, serial_sales_now
 
 VIEW = "inventory.view_serialrecord"
 ADD = "inventory.add_serialrecord"
@@ -116,14 +118,17 @@ class SerialViewSet(mixins.ListModelMixin, ApiViewSet):
                 outlet=data["outlet"],
                 entries=[data["serial"]],
                 user=request.user,
+                format_confirmed=data["format_confirmed"],
             )
         except SerialsRejected as rejected:
             [problem] = rejected.check.problems
             detail = {"serial": [ErrorDetail(problem.reason, code=problem.code)]}
             raise ValidationError(detail) from None
+        # What was recorded: the text, or the serial (AI 21) of a scan the service read.
+        serial = scan_parse(data["serial"]).serial
         pk = (
             SerialRecord.objects.filter(
-                product=data["product"], serial_normalised=SerialRecord.normalise(data["serial"])
+                product=data["product"], serial_normalised=SerialRecord.normalise(serial)
             )
             .values_list("pk", flat=True)
             .get()
@@ -148,6 +153,7 @@ class SerialViewSet(mixins.ListModelMixin, ApiViewSet):
             entries=data["serials"],
             user=request.user,
             only_valid=data["only_valid"],
+            format_confirmed=data["format_confirmed"],
         )
         body = {
             "count": result.count,
@@ -308,17 +314,32 @@ class SerialLookupView(ApiViewMixin, APIView):
                 "serial",
                 str,
                 required=True,
-                description=_("The serial: case, spaces and full-width forms do not matter."),
+                description=_(
+                    "The serial: case, spaces and full-width forms do not matter. Or a "
+                    "scan: a GS1 code is looked up by its serial (AI 21), and its GTIN "
+                    "(AI 01) picks the product's unit; the address of a unit's page (our "
+                    "QR labels) finds that unit."
+                ),
             )
         ],
         responses=SerialLookupSerializer,
     )
     def get(self, request: Request) -> Response:
-        text = request.query_params.get("serial", "").strip()
+        # Trimmed as scans are: a GS at either end (FNC1) is part of a scan.
+        text = scan_trim(request.query_params.get("serial", ""))
         if not text:
             message = _("Enter a serial number to look up.")
             raise ValidationError({"serial": [ErrorDetail(message, code="required")]})
-        found = selectors.serial_lookup(text=text)
+        # The page's reading: a scan by its serial (AI 21) and GTIN, a unit's page address.
+        looked_up = serial_lookup_scan(text=text)
+        if looked_up.error is not None:
+            code = looked_up.error.code or "scan_invalid"
+            detail = [ErrorDetail(message, code=code) for message in looked_up.error.messages]
+            raise ValidationError({"serial": detail})
+        found = looked_up.found
+        if looked_up.other_products:
+            # None is of the scanned product: units of others are matches, not the unit.
+            found = SerialLookup([], found.exact, False)
         found_sales = serial_sales_now(found.exact or found.partial)
         context = {"sales": {pk: unit.sale for pk, unit in found_sales.items()}}
         return Response(

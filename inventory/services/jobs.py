@@ -40,6 +40,7 @@ from inventory.services.serials import (
     SerialsCheck,
     SerialsRecordedMeanwhile,
     batch_problems_csv,
+    format_override_check,
     serials_add_check,
     serials_import_check,
     serials_insert_checked,
@@ -95,28 +96,43 @@ def _job_create(**fields: Any) -> SerialJob:
 
 @transaction.atomic
 def serial_add_job_start(
-    *, user: User, product: Product, outlet: Outlet, text: str, only_valid: bool = False
+    *,
+    user: User,
+    product: Product,
+    outlet: Outlet,
+    text: str,
+    only_valid: bool = False,
+    format_confirmed: bool = False,
 ) -> SerialJob:
     """Add Serial numbers in the background: the same rules as the page, with no cap."""
+    format_override_check(user=user, format_confirmed=format_confirmed)
+    params = {"product": product.pk, "outlet": outlet.pk}
     return _job_create(
         kind=SerialJobKind.ADD,
         user=user,
         input_text=text,
-        params={"product": product.pk, "outlet": outlet.pk},
+        params={**params, "format_confirmed": True} if format_confirmed else params,
         only_valid=only_valid,
     )
 
 
 @transaction.atomic
 def serial_import_job_start(
-    *, user: User, file_name: str, csv_text: str, only_valid: bool = False
+    *,
+    user: User,
+    file_name: str,
+    csv_text: str,
+    only_valid: bool = False,
+    format_confirmed: bool = False,
 ) -> SerialJob:
     """Import a CSV in the background: every row is checked before any is saved."""
+    format_override_check(user=user, format_confirmed=format_confirmed)
     return _job_create(
         kind=SerialJobKind.IMPORT,
         user=user,
         input_text=csv_text,
         file_name=file_name[:255],
+        params={"format_confirmed": True} if format_confirmed else {},
         only_valid=only_valid,
     )
 
@@ -195,16 +211,27 @@ def _finish(job: SerialJob, state: str, *, message: str = "") -> None:
     _beat(job, state=state, message=message, finished_at=timezone.now())
 
 
+def _format_confirmed(job: SerialJob) -> bool:
+    """Whether the job's user chose "Add anyway" (checked when the job started)."""
+    return job.params.get("format_confirmed") is True
+
+
 def _job_check(job: SerialJob) -> SerialsCheck:
     """Check every entry or row of an add or import job, as the pages do (with no cap)."""
     if job.kind == SerialJobKind.IMPORT:
-        return serials_import_check(csv_text=job.input_text)
+        return serials_import_check(
+            csv_text=job.input_text, format_confirmed=_format_confirmed(job)
+        )
     product = Product.objects.filter(pk=job.params.get("product")).first()
     outlet = Outlet.objects.filter(pk=job.params.get("outlet")).first()
     if product is None or outlet is None:
         raise ValidationError(_("The product or outlet no longer exists."), code="gone")
     return serials_add_check(
-        product=product, outlet=outlet, entries=serials_parse(job.input_text), capped=False
+        product=product,
+        outlet=outlet,
+        entries=serials_parse(job.input_text),
+        capped=False,
+        format_confirmed=_format_confirmed(job),
     )
 
 
@@ -279,6 +306,7 @@ def _chunk_insert_once(job: SerialJob, chunk: Sequence[SerialEntry]) -> None:
         created_at=job.batch_at,
         in_rows=is_import,
         only_valid=True,
+        format_confirmed=_format_confirmed(job),
     )
     locked.done += recorded.count
     locked.resume_after = chunk[-1].position

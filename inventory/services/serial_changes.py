@@ -25,6 +25,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from catalog.selectors import products_by_gtin
 from inventory.models import (
     MOVABLE_STATUSES,
     Outlet,
@@ -35,9 +36,11 @@ from inventory.models import (
 )
 from inventory.selectors.serials_detail import serial_was_sold
 from inventory.services.effects import UnitEffects
+from inventory.services.scans import scan_product_problem
 from inventory.services.serial_state import serials_change
 from inventory.services.serials import serial_text_problem
 from lib.dates import datetime_display
+from lib.scans import scan_parse
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +157,16 @@ def _find_duplicate(*, serial: SerialRecord, normalised: str) -> SerialRecord | 
     )
 
 
+def _scanned_serial(text: str, record: SerialRecord) -> str:
+    """The serial a new text names (a scan's AI 21), refused if the scan is of another product."""
+    scan = scan_parse(text)
+    if scan.gtin:
+        problem = scan_product_problem(scan, record.product, products_by_gtin([scan.gtin]))
+        if problem:
+            raise ValidationError(problem[1], code=problem[0])
+    return scan.serial
+
+
 @transaction.atomic
 def serial_update(
     *,
@@ -163,12 +176,17 @@ def serial_update(
     user: User | None,
     seen_updated_at: datetime | None = None,
 ) -> SerialRecord:
-    """Correct a serial's text (still unique for its product) or its notes, and log it."""
+    """Correct a serial's text (still unique for its product) or its notes, and log it.
+
+    A new text may be a scan: its serial (AI 21) is stored, if its GTIN is the product's.
+    """
     record = _lock(serial)
     # Before measuring changes: "no change" from an older page would undo another's.
     _refuse_if_changed([record], seen_updated_at)
     text = text.strip()
     notes = notes.strip()
+    if text != record.serial:
+        text = _scanned_serial(text, record)
     problem = serial_text_problem(text)
     if problem:
         raise ValidationError(problem[1], code=problem[0])

@@ -8,14 +8,14 @@ grow per serial.
 import csv
 import io
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -25,6 +25,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from catalog.models import Product
+from catalog.selectors import products_by_gtin
+from catalog.serial_formats import SerialFormat, serial_format_problem
 from inventory import sql
 from inventory.models import (
     Outlet,
@@ -33,7 +35,9 @@ from inventory.models import (
     SerialRecord,
     SerialStatus,
 )
+from inventory.services.scans import scan_product_problem
 from lib.csvfile import csv_cell_unescape, csv_pieces
+from lib.scans import Scan, ScanError, scan_parse, scan_trim
 
 # What separates entries in the "Serial numbers" field: the procedure's commas,
 # and the new lines, tabs and semicolons that scanners and spreadsheets send.
@@ -44,14 +48,24 @@ assert _serial_max_length is not None
 MAX_SERIAL_LENGTH: int = _serial_max_length
 
 
+# Who may record entries that break their product's Serial number format ("Add anyway").
+FORMAT_OVERRIDE_PERMISSION = "inventory.override_format_serialrecord"
+
+
 @dataclass(frozen=True, slots=True)
 class SerialEntry:
-    """One serial to record: its text as entered, where, and its place in the input."""
+    """One serial to record: its text as entered, where, and its place in the input.
+
+    `serials_check` hands back valid entries with `text` the serial to store: a
+    scan's AI 21, not the scan, marked `read` so that a second check (a job's
+    chunk) does not read a serial such as "(10)A" as a scan again.
+    """
 
     text: str
     product: Product
     outlet: Outlet
     position: int
+    read: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +111,12 @@ class SerialsRejected(ValidationError):
 
 
 def serials_parse(text: str) -> list[str]:
-    """Split the "Serial numbers" field into trimmed, non-empty entries."""
-    return [entry for entry in (part.strip() for part in SEPARATORS.split(text)) if entry]
+    """Split the "Serial numbers" field into trimmed, non-empty entries.
+
+    A GS1 scan is one entry: GS is no separator, and a trailing or leading GS
+    (which `str.strip` would take as whitespace) stays for `lib.scans` to read.
+    """
+    return [entry for entry in (scan_trim(part) for part in SEPARATORS.split(text)) if entry]
 
 
 def serial_text_problem(text: str) -> tuple[str, str] | None:
@@ -137,48 +155,125 @@ def outlet_problem(outlet: Outlet) -> tuple[str, str] | None:
     return None
 
 
-def serials_check(*, entries: Sequence[SerialEntry], in_rows: bool = False) -> SerialsCheck:
-    """Check a batch against itself and the database: one query whatever its size.
+def format_override_check(*, user: User | None, format_confirmed: bool) -> None:
+    """Refuse "Add anyway" (`format_confirmed`) to a user without the permission for it."""
+    if format_confirmed and (user is None or not user.has_perm(FORMAT_OVERRIDE_PERMISSION)):
+        raise PermissionDenied(
+            _("Only a Manager can add serial numbers that break the product's format.")
+        )
 
-    Positions are entry numbers, or CSV row numbers when `in_rows`.
+
+def _entry_scans(entries: Sequence[SerialEntry]) -> tuple[list[Scan | ScanError], set[str]]:
+    """Each entry read by `lib.scans.scan_parse` (a scan or its error), and the GTINs named."""
+    scans: list[Scan | ScanError] = []
+    gtins: set[str] = set()
+    for entry in entries:
+        if entry.read:
+            scans.append(Scan(serial=entry.text))
+            continue
+        try:
+            scan = scan_parse(entry.text)
+        except ScanError as error:
+            scans.append(error)
+            continue
+        scans.append(scan)
+        if scan.gtin:
+            gtins.add(scan.gtin)
+    return scans, gtins
+
+
+def serials_check(
+    *,
+    entries: Sequence[SerialEntry],
+    in_rows: bool = False,
+    format_confirmed: bool = False,
+    products: Mapping[int, Product] | None = None,
+) -> SerialsCheck:
+    """Check a batch against itself and the database: one query whatever its size (two
+    when scans name GTINs).
+
+    Each entry is read as a scan (its serial is AI 21) or plain text; a scan of
+    another product, and a serial that breaks its product's format (unless
+    `format_confirmed`), are problems. Positions are entry numbers, or CSV row
+    numbers when `in_rows`. `products` are the entries' products as locked and
+    read again by `serials_entries_check`.
     """
     check = SerialsCheck()
     first_seen: dict[tuple[int, str], int] = {}
-    candidates: list[tuple[SerialEntry, str]] = []
+    candidates: list[tuple[SerialEntry, str, int]] = []
+    if products is None:
+        products = {entry.product.pk: entry.product for entry in entries}
+    # Products whose serials have a format to meet; none for most batches.
+    formatted = (
+        {}
+        if format_confirmed
+        else {
+            pk: product
+            for pk, product in products.items()
+            if product.serial_format != SerialFormat.ANY
+        }
+    )
+    scans, gtins = _entry_scans(entries)
+    by_gtin = products_by_gtin(gtins) if gtins else {}
+    # One verdict per product and GTIN: its reason is translated once.
+    gtin_verdicts: dict[tuple[int, str], tuple[str, str] | None] = {}
     # Translated once, not per entry: gettext costs more than the check itself.
     if in_rows:
         repeated = _("Repeats row %(position)s.")
     else:
         repeated = _("Entered more than once (first as entry %(position)s).")
-    for entry in entries:
-        problem = serial_text_problem(entry.text)
+    for entry, scan in zip(entries, scans, strict=True):
+        if isinstance(scan, ScanError):
+            check.problems.append(
+                EntryProblem(entry.text, scan.message, scan.code, entry.position)
+            )
+            continue
+        product_pk = entry.product.pk
+        problem = serial_text_problem(scan.serial)
+        if problem is None and scan.gtin:
+            verdict = (product_pk, scan.gtin)
+            if verdict not in gtin_verdicts:
+                product = products.get(product_pk, entry.product)
+                gtin_verdicts[verdict] = scan_product_problem(scan, product, by_gtin)
+            problem = gtin_verdicts[verdict]
         if problem:
             check.problems.append(EntryProblem(entry.text, problem[1], problem[0], entry.position))
             continue
+        if scan.serial != entry.text:
+            entry = replace(entry, text=scan.serial, read=True)
         normalised = SerialRecord.normalise(entry.text)
-        key = (entry.product.pk, normalised)
+        key = (product_pk, normalised)
         if key in first_seen:
             reason = repeated % {"position": first_seen[key]}
             check.problems.append(EntryProblem(entry.text, reason, "repeated", entry.position))
             continue
         first_seen[key] = entry.position
-        candidates.append((entry, normalised))
+        candidates.append((entry, normalised, product_pk))
 
-    existing = _records_by_text(normalised=[normalised for _entry, normalised in candidates])
+    existing = _records_by_text(normalised=[normalised for _entry, normalised, _pk in candidates])
     where = _WhereRecorded()
     warned: set[str] = set()
     also_recorded = _("%(serial)s is also recorded for %(product)s.")
-    for entry, normalised in candidates:
+    for entry, normalised, product_pk in candidates:
         same_text = existing.get(normalised)
-        if not same_text:
-            check.valid.append(entry)
-            continue
-        recorded = next((r for r in same_text if r.product_id == entry.product.pk), None)
-        if recorded:
-            reason = where.reason(recorded)
-            check.problems.append(EntryProblem(entry.text, reason, "exists", entry.position))
-            continue
+        if same_text:
+            recorded = next((r for r in same_text if r.product_id == product_pk), None)
+            if recorded:
+                reason = where.reason(recorded)
+                check.problems.append(EntryProblem(entry.text, reason, "exists", entry.position))
+                continue
+        # Last: "Add anyway" records these, so they are the entries with no other problem.
+        formatted_product = formatted.get(product_pk) if formatted else None
+        if formatted_product is not None:
+            problem = serial_format_problem(formatted_product, entry.text)
+            if problem:
+                check.problems.append(
+                    EntryProblem(entry.text, problem[1], problem[0], entry.position)
+                )
+                continue
         check.valid.append(entry)
+        if not same_text:
+            continue
         for other in same_text:
             if normalised not in warned:
                 warned.add(normalised)
@@ -252,7 +347,11 @@ class SerialsRecordedMeanwhile(ValidationError):
 
 
 def serials_entries_check(
-    *, entries: Sequence[SerialEntry], in_rows: bool = False, problems: Sequence[EntryProblem] = ()
+    *,
+    entries: Sequence[SerialEntry],
+    in_rows: bool = False,
+    problems: Sequence[EntryProblem] = (),
+    format_confirmed: bool = False,
 ) -> SerialsCheck:
     """Lock the entries' products and check every entry: its product, its outlet, its serial.
 
@@ -261,7 +360,8 @@ def serials_entries_check(
     batch sees the product as it is after that change. A product or outlet that
     refuses serials refuses typed entries (one product, one outlet) as a whole, and
     each CSV row (`in_rows`) on its own. `problems` are ones the caller found first
-    (rows naming no known product); they join the check's, in order.
+    (rows naming no known product); they join the check's, in order. With
+    `format_confirmed` ("Add anyway"), a serial that breaks its product's format is valid.
     """
     product_ids = sorted({entry.product.pk for entry in entries})
     locked = Product.objects.select_for_update().filter(pk__in=product_ids).order_by("pk")
@@ -281,7 +381,9 @@ def serials_entries_check(
             found.append(EntryProblem(entry.text, problem[1], problem[0], entry.position))
         else:
             raise ValidationError(problem[1], code=problem[0])
-    check = serials_check(entries=usable, in_rows=in_rows)
+    check = serials_check(
+        entries=usable, in_rows=in_rows, format_confirmed=format_confirmed, products=products
+    )
     if found:
         check.problems = sorted(found + check.problems, key=lambda problem: problem.position)
     return check
@@ -296,6 +398,7 @@ def serials_insert_checked(
     in_rows: bool = False,
     only_valid: bool = False,
     problems: Sequence[EntryProblem] = (),
+    format_confirmed: bool = False,
 ) -> SerialsRecorded:
     """Check entries as `serials_entries_check` does and insert the valid ones as In stock units.
 
@@ -306,7 +409,9 @@ def serials_insert_checked(
     `created_at` are the first line of each unit's history. Call it in a
     transaction, which holds the products' locks until it ends.
     """
-    check = serials_entries_check(entries=entries, in_rows=in_rows, problems=problems)
+    check = serials_entries_check(
+        entries=entries, in_rows=in_rows, problems=problems, format_confirmed=format_confirmed
+    )
     if check.problems and not only_valid:
         raise SerialsRejected(check)
     rows = [
@@ -371,7 +476,12 @@ def serials_typed(
 
 @transaction.atomic
 def serials_add_check(
-    *, product: Product, outlet: Outlet, entries: Sequence[str], capped: bool = True
+    *,
+    product: Product,
+    outlet: Outlet,
+    entries: Sequence[str],
+    capped: bool = True,
+    format_confirmed: bool = False,
 ) -> SerialsCheck:
     """Check a typed batch without saving anything: the cap, the product, the outlet, each entry.
 
@@ -382,7 +492,8 @@ def serials_add_check(
     if capped:
         _cap_check(entries)
     return serials_entries_check(
-        entries=serials_typed(product=product, outlet=outlet, entries=entries)
+        entries=serials_typed(product=product, outlet=outlet, entries=entries),
+        format_confirmed=format_confirmed,
     )
 
 
@@ -394,8 +505,14 @@ def serials_add(
     entries: Sequence[str],
     user: User | None,
     only_valid: bool = False,
+    format_confirmed: bool = False,
 ) -> SerialsRecorded:
-    """Record serials of one product at one outlet: all of them, or none unless `only_valid`."""
+    """Record serials of one product at one outlet: all of them, or none unless `only_valid`.
+
+    Each entry is plain text or a scan (`lib.scans`); `format_confirmed` ("Add
+    anyway", Managers) records the serials that break the product's format too.
+    """
+    format_override_check(user=user, format_confirmed=format_confirmed)
     _cap_check(entries)
     recorded = serials_insert_checked(
         entries=serials_typed(product=product, outlet=outlet, entries=entries),
@@ -403,6 +520,7 @@ def serials_add(
         user_id=user.pk if user else None,
         created_at=timezone.now(),
         only_valid=only_valid,
+        format_confirmed=format_confirmed,
     )
     return _some_recorded(recorded)
 
@@ -521,8 +639,9 @@ def _import_batch(csv_text: str) -> _ImportBatch:
         raise ValidationError(_("The file has no rows below its header."), code="empty")
 
     def cell(cells: list[str], key: str) -> str:
+        # Trimmed as typed entries are: a GS ending a scan in the serial cell stays.
         index = columns[key]
-        return csv_cell_unescape(cells[index].strip()) if index < len(cells) else ""
+        return csv_cell_unescape(scan_trim(cells[index])) if index < len(cells) else ""
 
     skus = {cell(cells, "sku").lower() for _line, cells in rows}
     # Read, not locked: the check locks the products it uses, and reads them again.
@@ -552,26 +671,37 @@ def _import_batch(csv_text: str) -> _ImportBatch:
 
 
 @transaction.atomic
-def serials_import_check(*, csv_text: str) -> SerialsCheck:
+def serials_import_check(*, csv_text: str, format_confirmed: bool = False) -> SerialsCheck:
     """Read a CSV of serial, product SKU, outlet rows and check every row, saving nothing.
 
-    The same rules as "Add Serial numbers", row by row.
+    The same rules as "Add Serial numbers", row by row: a scan's GTIN is checked
+    against the row's product.
     """
     batch = _import_batch(csv_text)
-    check = serials_entries_check(entries=batch.entries, in_rows=True, problems=batch.problems)
+    check = serials_entries_check(
+        entries=batch.entries,
+        in_rows=True,
+        problems=batch.problems,
+        format_confirmed=format_confirmed,
+    )
     check.rows = batch.rows
     return check
 
 
 @transaction.atomic
 def serials_import(
-    *, csv_text: str, user: User | None, only_valid: bool = False
+    *,
+    csv_text: str,
+    user: User | None,
+    only_valid: bool = False,
+    format_confirmed: bool = False,
 ) -> SerialsRecorded:
     """Import serials from CSV: every row, or none unless `only_valid`.
 
     The user's kept file (see `serial_import_upload_create`) has served once
-    the import succeeds, so it goes with it.
+    the import succeeds, so it goes with it. `format_confirmed` as in `serials_add`.
     """
+    format_override_check(user=user, format_confirmed=format_confirmed)
     batch = _import_batch(csv_text)
     try:
         recorded = serials_insert_checked(
@@ -582,6 +712,7 @@ def serials_import(
             in_rows=True,
             only_valid=only_valid,
             problems=batch.problems,
+            format_confirmed=format_confirmed,
         )
     except SerialsRejected as rejected:
         # The refused page keeps the file and says how many rows it has.

@@ -31,7 +31,9 @@ from inventory.filters import SERIAL_SORTS, SerialRecordFilter
 from inventory.forms import SerialsAddForm, SerialsImportForm
 from inventory.models import SerialImportUpload
 from inventory.services.jobs import serial_add_job_start, serial_import_job_start
+from inventory.services.ranges import serial_range_grown_at
 from inventory.services.serials import (
+    FORMAT_OVERRIDE_PERMISSION,
     EntryProblem,
     SerialsCheck,
     SerialsRecorded,
@@ -126,10 +128,29 @@ _PROBLEM_HEADINGS = {
     "outlet_inactive": ngettext_lazy(
         "%(number)s at an inactive outlet", "%(number)s at an inactive outlet", "count"
     ),
+    "format": ngettext_lazy(
+        "%(number)s does not match the product's serial number format",
+        "%(number)s do not match the product's serial number format",
+        "count",
+    ),
+    "scan_invalid": ngettext_lazy(
+        "%(number)s is not a readable GS1 scan", "%(number)s are not readable GS1 scans", "count"
+    ),
+    "scan_no_serial": ngettext_lazy(
+        "%(number)s scan with no serial number", "%(number)s scans with no serial number", "count"
+    ),
+    "gtin_other_product": ngettext_lazy(
+        "%(number)s scan of another product", "%(number)s scans of another product", "count"
+    ),
 }
 _ROW_PROBLEM_HEADINGS = {
     "repeated": ngettext_lazy(
         "%(number)s repeats an earlier row", "%(number)s repeat an earlier row", "count"
+    ),
+    "format": ngettext_lazy(
+        "%(number)s does not match its product's serial number format",
+        "%(number)s do not match their product's serial number format",
+        "count",
     ),
 }
 _OTHER_PROBLEMS = ngettext_lazy(
@@ -191,6 +212,12 @@ class _BatchView(PermissionRequiredMixin, FormView):
         """Filters of the list shown after success, besides the batch's timestamp."""
         return {}
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            format_confirmable=_format_confirmable(self.request, kwargs.get("form"), kwargs),
+            **kwargs,
+        )
+
     def form_valid(self, form):
         try:
             result = self.record(form.cleaned_data)
@@ -224,6 +251,17 @@ class _BatchView(PermissionRequiredMixin, FormView):
         return redirect(f"{reverse('inventory:serial_list')}?{urlencode(filters)}")
 
 
+def _format_confirmable(request: HttpRequest, form, context: dict) -> bool:
+    """Whether the page offers "Add anyway": to a user allowed it, when the refused batch
+    has entries that break the format, or the box was ticked already."""
+    if form is None or not request.user.has_perm(FORMAT_OVERRIDE_PERMISSION):
+        return False
+    check = context.get("check")
+    if check is not None and any(problem.code == "format" for problem in check.problems):
+        return True
+    return form.is_bound and bool(form["format_confirmed"].value())
+
+
 class SerialCreateView(_BatchView):
     """The procedure's "Add Serial numbers" page."""
 
@@ -233,6 +271,22 @@ class SerialCreateView(_BatchView):
 
     def get_initial(self):
         return {**super().get_initial(), **SerialsAddForm.initial_from_query(self.request.GET)}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "generate": "generate" in self.request.POST}
+
+    def post(self, request, *args, **kwargs):
+        if "generate" not in request.POST:
+            return super().post(request, *args, **kwargs)
+        # Generate: the page again, the range appended to the box; nothing is saved.
+        form = self.get_form()
+        if not form.is_valid():
+            return self.form_invalid(form)
+        generated = form.cleaned_data["generated"]
+        form.data = form.box_with_generated()
+        for message in _generated_messages(generated):
+            messages.info(request, message)
+        return self.render_to_response(self.get_context_data(form=form))
 
     def form_valid(self, form):
         # "Add in the background": the same text, with no cap, as a job.
@@ -244,6 +298,7 @@ class SerialCreateView(_BatchView):
             outlet=form.cleaned_data["outlet"],
             text=form.data["serial_numbers"],
             only_valid=form.cleaned_data["only_valid"],
+            format_confirmed=form.cleaned_data["format_confirmed"],
         )
         # The job's page says it runs in the background, while it waits or runs.
         return redirect(job)
@@ -260,6 +315,7 @@ class SerialCreateView(_BatchView):
             entries=data["serial_numbers"],
             user=signed_in_user(self.request),
             only_valid=data["only_valid"],
+            format_confirmed=data["format_confirmed"],
         )
 
     def recorded_message(self, count: int) -> str:
@@ -268,6 +324,31 @@ class SerialCreateView(_BatchView):
 
     def list_filters(self, data: dict) -> dict:
         return {"product": data["product"].pk, "outlet": data["outlet"].pk}
+
+
+def _generated_messages(serials: list[str]) -> list[str]:
+    """What Generate says of the serials it put in the box."""
+    count, first, last = len(serials), serials[0], serials[-1]
+    if count == 1:
+        text = _("1 serial number generated: %(first)s. Check it, then Add Serial numbers.")
+    else:
+        text = ngettext(
+            "%(count)s serial number generated: %(first)s to %(last)s. "
+            "Check them, then Add Serial numbers.",
+            "%(count)s serial numbers generated: %(first)s to %(last)s. "
+            "Check them, then Add Serial numbers.",
+            count,
+        )
+    said = [
+        text % {"count": number_format(count, force_grouping=True), "first": first, "last": last}
+    ]
+    grown = serial_range_grown_at(serials)
+    if grown is not None:
+        said.append(
+            _("From %(grown)s on, the number has more digits than in %(first)s.")
+            % {"grown": grown, "first": first}
+        )
+    return said
 
 
 class SerialImportView(_BatchView):
@@ -295,6 +376,7 @@ class SerialImportView(_BatchView):
             file_name=data["file_name"],
             csv_text=data["csv_text"],
             only_valid=data["only_valid"],
+            format_confirmed=data["format_confirmed"],
         )
         if data["upload"] is not None:
             data["upload"].delete()
@@ -308,6 +390,7 @@ class SerialImportView(_BatchView):
                 csv_text=data["csv_text"],
                 user=signed_in_user(self.request),
                 only_valid=data["only_valid"],
+                format_confirmed=data["format_confirmed"],
             )
         except services.SerialsRejected as rejected:
             if self.upload is None:
@@ -354,7 +437,10 @@ def _batch_add_check(request: HttpRequest) -> SerialsCheck:
         raise ValidationError([error for errors in form.errors.values() for error in errors])
     data = form.cleaned_data
     return serials_add_check(
-        product=data["product"], outlet=data["outlet"], entries=data["serial_numbers"]
+        product=data["product"],
+        outlet=data["outlet"],
+        entries=data["serial_numbers"],
+        format_confirmed=data["format_confirmed"],
     )
 
 
@@ -363,7 +449,10 @@ def _batch_import_check(request: HttpRequest) -> SerialsCheck:
     form = SerialsImportForm(request.POST, user=request.user)
     if not form.is_valid():
         raise ValidationError([error for errors in form.errors.values() for error in errors])
-    return services.serials_import_check(csv_text=form.cleaned_data["csv_text"])
+    data = form.cleaned_data
+    return services.serials_import_check(
+        csv_text=data["csv_text"], format_confirmed=data["format_confirmed"]
+    )
 
 
 @require_GET

@@ -5,6 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from sales.models import ClaimStatus
 
+# A serial is at most 100 characters; a scan of one (a GS1 code with its GTIN and
+# other data, or a Digital Link URL) is longer.
+REPLACEMENT_MAX_LENGTH = 500
+
 
 class ClaimOpenForm(forms.Form):
     fault_description = forms.CharField(
@@ -21,12 +25,17 @@ class ClaimUpdateForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    # The text typed or scanned; the view resolves it to a unit of the claim's product.
+    # The text typed or scanned (`sales.services.claim_replacement_find` reads it).
     replacement_serial = forms.CharField(
         label=_("Replacement serial"),
         required=False,
-        max_length=100,
-        help_text=_("Only for Resolved: replaced. A unit In stock of the same product."),
+        max_length=REPLACEMENT_MAX_LENGTH,
+        # The service trims it as scans are trimmed (a GS at either end stays).
+        strip=False,
+        help_text=_(
+            "Only for Resolved: replaced. A unit In stock of the same product: type or "
+            "scan its serial number."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 

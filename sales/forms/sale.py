@@ -15,10 +15,12 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, ProductQuerySet
+from catalog.selectors import product_matches
 from inventory.forms import active_outlets
 from inventory.services import serials_parse
-from inventory.widgets import Picker, ProductPicker, ProductPickerField
-from lib.ids import IdChoiceField, parse_id
+from inventory.widgets import Picker, PickerField, ProductPicker, ProductPickerField
+from lib.ids import IdChoiceField
+from lib.scans import ScanError, scan_parse
 from sales.models import Customer
 from sales.services import LineInput
 
@@ -44,7 +46,7 @@ class CustomerPicker(Picker):
         return customer_label(obj)
 
 
-class CustomerPickerField(forms.Field):
+class CustomerPickerField(PickerField):
     """An optional customer: picked from the suggestions, or typed so it names exactly one."""
 
     widget = CustomerPicker
@@ -56,27 +58,9 @@ class CustomerPickerField(forms.Field):
     }
 
     def __init__(self, **kwargs):
-        super().__init__(required=False, **kwargs)
-        self.queryset = Customer.objects.all()
-        self.widget.queryset = self.queryset
+        super().__init__(queryset=Customer.objects.all(), required=False, **kwargs)
 
-    def to_python(self, value: Any) -> Customer | None:
-        value = value if isinstance(value, dict) else {}
-        pk, text = parse_id(str(value.get("pk", "")).strip()), str(value.get("text", "")).strip()
-        if pk is not None:
-            customer = self.queryset.filter(pk=pk).first()
-            if customer:
-                return customer
-        if not text:
-            return None
-        matches = self._matches(text) if "\x00" not in text else []
-        if not matches:
-            raise ValidationError(self.error_messages["no_match"], "no_match", {"text": text})
-        if len(matches) > 1:
-            raise ValidationError(self.error_messages["several"], "several", {"text": text})
-        return matches[0]
-
-    def _matches(self, text: str) -> list[Customer]:
+    def matches(self, text: str) -> list[Customer]:
         """By name, email or phone; as "Name (contact)" (what a pick types); else contained."""
         exact = Q(name__iexact=text) | Q(email__iexact=text) | Q(phone__iexact=text)
         matches = list(self.queryset.filter(exact)[:2])
@@ -101,6 +85,9 @@ class SaleForm(forms.Form):
     # Set by the "Record as new" and "Sell it here" buttons, never shown as fields.
     record_new = forms.BooleanField(required=False)
     sell_here = forms.BooleanField(required=False)
+    # A Manager's "Record as new" of serials that break their product's Serial
+    # number format (the service's `format_confirmed`); it records them as new too.
+    format_confirmed = forms.BooleanField(required=False)
     # The review's fingerprint of the sale (`sales.services.sale_check`), sent back by
     # the review's Complete sale; "edit": the review's "Change the sale".
     review = forms.CharField(required=False)
@@ -114,23 +101,20 @@ def sellable_products() -> ProductQuerySet[Product]:
 def product_exact_match(text: str) -> Product | None:
     """The product a scan or a typed code names: what Enter in a line's Product picks.
 
-    Its SKU, or else the name of exactly one product, ignoring case. The one
-    place a code is matched: a product barcode joins the SKU here.
+    The Product field's own matcher (`catalog.selectors.product_matches`: a barcode or
+    scan, the SKU, the name, "Name (SKU)") without its last step, the one product
+    containing the text: Enter picks a product the text names, not one it is part of.
     """
-    text = text.strip()
-    if not text or "\x00" in text:
-        return None
-    products = sellable_products()
-    by_sku = products.filter(sku__iexact=text).first()
-    if by_sku:
-        return by_sku
-    by_name = list(products.filter(name__iexact=text)[:2])
-    return by_name[0] if len(by_name) == 1 else None
+    matches = product_matches(sellable_products(), text, containing=False)
+    return matches[0] if len(matches) == 1 else None
 
 
 class SaleLineForm(forms.Form):
+    # Not required when a GS1 scan in Serial numbers names the product (its GTIN,
+    # AI 01): the sale picks it (`clean`).
     product = ProductPickerField(
         label=_("Product"),
+        required=False,
         queryset=sellable_products(),
         widget=ProductPicker(options_url_name="sales:product_options"),
         error_messages={
@@ -168,7 +152,16 @@ class SaleLineForm(forms.Form):
     )
 
     def clean_serial_numbers(self) -> list[str]:
+        # Each entry as typed, or a scan: `sale_create` reads them (lib.scans).
         return serials_parse(self.cleaned_data["serial_numbers"])
+
+    def clean(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        picked = data.get("product", False)
+        if picked is None and not _names_a_product(data.get("serial_numbers", [])):
+            message = self.fields["product"].error_messages["required"]
+            self.add_error("product", ValidationError(message, code="required"))
+        return data
 
     def line_input(self) -> LineInput:
         data = self.cleaned_data
@@ -178,6 +171,18 @@ class SaleLineForm(forms.Form):
             unit_price=data.get("unit_price"),
             serials=data["serial_numbers"],
         )
+
+
+def _names_a_product(entries: list[str]) -> bool:
+    """Whether an entry is a GS1 scan with a GTIN, which names the line's product."""
+    for text in entries:
+        try:
+            if scan_parse(text).gtin:
+                return True
+        except ScanError:
+            # Not a product; the sale says what is wrong with the scan.
+            continue
+    return False
 
 
 class _SaleLineFormSet(forms.BaseFormSet):

@@ -10,9 +10,12 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from catalog.selectors import products_by_gtin
 from inventory.models import SerialEventKind, SerialRecord, SerialStatus
 from inventory.services import UnitEffects, serials_change
+from inventory.services.scans import scan_product_problem
 from lib.dates import date_display
+from lib.scans import ScanError, scan_parse, scan_trim
 from sales.models import (
     CLOSED_CLAIM_STATUSES,
     ClaimStatus,
@@ -204,6 +207,8 @@ def _replace(
                     quantity=1,
                     unit_price=Decimal(0),
                     serials=[replacement.serial],
+                    # The unit is known: its serial as stored, not read again as a scan.
+                    scans=False,
                 )
             ],
             clerk=user,
@@ -251,10 +256,12 @@ def _available(claim: WarrantyClaim) -> str:
 
 
 def claim_replacement_find(*, claim: WarrantyClaim, status: str, text: str) -> SerialRecord | None:
-    """The unit a typed Replacement serial names, or a coded reason it cannot be one.
+    """The unit a typed or scanned Replacement serial names, or a coded reason it cannot be one.
 
     The claim page and the API both read the typed text through this, then pass
-    the unit to `claim_update`. A refusal names the units that could be one.
+    the unit to `claim_update`. A scan gives its serial (AI 21), and its GTIN
+    (AI 01) must be the claimed unit's product's. A refusal names the units that
+    could be one.
     """
 
     def refuse(message: str, code: str) -> ValidationError:
@@ -263,7 +270,8 @@ def claim_replacement_find(*, claim: WarrantyClaim, status: str, text: str) -> S
     def refuse_naming_available(message: str, code: str) -> ValidationError:
         return refuse(f"{message} {_available(claim)}", code)
 
-    text = text.strip()
+    # As scans are trimmed: a GS at either end (FNC1) is part of the scan.
+    text = scan_trim(text)
     if status != ClaimStatus.RESOLVED_REPLACED:
         if text:
             raise refuse(
@@ -272,10 +280,19 @@ def claim_replacement_find(*, claim: WarrantyClaim, status: str, text: str) -> S
                 "not_replacing",
             )
         return None
+    try:
+        scan = scan_parse(text)
+    except ScanError as error:
+        raise refuse(error.messages[0], error.code or "scan_invalid") from None
+    text = scan.serial
     key = SerialRecord.normalise(text)
     if not key:
         return None  # the service asks for it
     product = claim.serial.product
+    if scan.gtin:
+        problem = scan_product_problem(scan, product, products_by_gtin([scan.gtin]))
+        if problem is not None:
+            raise refuse_naming_available(f"“{text}”: {problem[1]}", problem[0])
     units = list(
         SerialRecord.objects.select_related("product", "outlet").filter(serial_normalised=key)
     )

@@ -22,6 +22,7 @@ from sales.selectors import (
     claim_detail_queryset,
     claim_list_queryset,
     claim_replacement_options,
+    scanned_serial,
     serial_sale_now,
     warranty_until,
 )
@@ -170,7 +171,8 @@ class ClaimDetailView(PermissionRequiredMixin, DetailView):
 def claim_replacement_options_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The Replacement serial's suggestions: In stock units of the claim's product."""
     claim = get_object_or_404(claim_detail_queryset(), pk=pk)
-    query = request.GET.get("replacement_serial", "")
+    # A scan in the box suggests the unit of its serial (AI 21).
+    query = scanned_serial(request.GET.get("replacement_serial", ""))
     options = claim_replacement_options(claim=claim, query=query, limit=OPTIONS_SHOWN)
     context = {"claim": claim, "replacement_options": options, "query": query.strip()}
     return render(request, "sales/includes/_replacement_options.html", context)

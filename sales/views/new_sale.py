@@ -28,7 +28,6 @@ from sales.forms import (
     sellable_products,
 )
 from sales.services import (
-    LineInput,
     SaleCheck,
     SaleRefused,
     sale_check,
@@ -74,20 +73,24 @@ class SaleCreateView(PermissionRequiredMixin, TemplateView):
             "customer": data["customer"],
             "lines": [lines.forms[i].line_input() for i in filled],
         }
-        confirmed = {"record_new": data["record_new"], "sell_here": data["sell_here"]}
+        confirmed = {
+            # A Manager's Record as new of serials off their format confirms both.
+            "record_new": data["record_new"] or data["format_confirmed"],
+            "sell_here": data["sell_here"],
+            "format_confirmed": data["format_confirmed"],
+        }
         reviewed = data["review"] or None
+        clerk = signed_in_user(request)
         if data["edit"] or (any(confirmed.values()) and not reviewed):
-            check = sale_check(**sale_input, **confirmed)
+            check = sale_check(**sale_input, clerk=clerk, **confirmed)
             if data["edit"] or check.has_errors or check.to_confirm:
                 return self._form_page(form, lines, check=check, filled=filled)
             if check.not_recorded or check.elsewhere:
-                return self._review_page(check, form=form, lines=sale_input["lines"])
+                return self._review_page(check, form=form)
             # Nothing left to confirm (the serials were retyped): it sells as typed.
-            confirmed = {"record_new": False, "sell_here": False}
+            confirmed = dict.fromkeys(confirmed, False)
         try:
-            sale = sale_create(
-                **sale_input, clerk=signed_in_user(request), reviewed=reviewed, **confirmed
-            )
+            sale = sale_create(**sale_input, clerk=clerk, reviewed=reviewed, **confirmed)
         except SaleRefused as refused:
             return self._form_page(form, lines, check=refused.check, filled=filled)
         except ValidationError as error:
@@ -104,13 +107,11 @@ class SaleCreateView(PermissionRequiredMixin, TemplateView):
             context.update(_refusal_context(check, lines=lines, filled=filled))
         return self.render_to_response(self.get_context_data(**context))
 
-    def _review_page(
-        self, check: SaleCheck, *, form: SaleForm, lines: list[LineInput]
-    ) -> HttpResponse:
+    def _review_page(self, check: SaleCheck, *, form: SaleForm) -> HttpResponse:
         context = {
             "outlet": form.cleaned_data["outlet"],
             "customer": form.cleaned_data["customer"],
-            "review_lines": sale_review_lines(check=check, lines=lines),
+            "review_lines": sale_review_lines(check=check),
             "check": check,
             "carried": sale_fields_as_typed(self.request.POST),
         }
@@ -125,14 +126,22 @@ def _refusal_context(check: SaleCheck, *, lines, filled: Sequence[int]) -> dict:
             form.add_error(None, ValidationError(problem.message, code=problem.code))
 
     def product(index: int) -> Product:
-        return lines.forms[filled[index]].cleaned_data["product"]
+        # As the sale read the line: picked, or named by the GTIN of its scans.
+        return check.lines[index].product
 
+    reasons = {(i, text): reason for i, text, reason in check.off_format}
     return {
         "check": check,
         "record_new": check.record_new,
         "sell_here": check.sell_here,
+        "format_confirmed": check.format_confirmed,
+        # Serials off their format wait for a Manager's Record as new, even after
+        # Record as new was pressed for the others.
+        "format_to_confirm": bool(check.off_format) and not check.format_confirmed,
         "to_confirm": check.to_confirm,
-        "not_recorded": [(product(i), text) for i, text in check.not_recorded],
+        "not_recorded": [
+            (product(i), text, reasons.get((i, text), "")) for i, text in check.not_recorded
+        ],
         "elsewhere": [(product(i), text, outlet) for i, text, outlet in check.elsewhere],
     }
 
@@ -219,6 +228,10 @@ TYPED_LIMIT = 500
 
 
 def _typed_keys(text: str) -> list[str]:
-    """The look-up keys of the serials typed on the sale (usable ones, at most TYPED_LIMIT)."""
-    texts = serials_parse(text[: TYPED_LIMIT * 101])[:TYPED_LIMIT]
+    """The look-up keys of the serials typed on the sale (usable ones, at most TYPED_LIMIT).
+
+    A scan's serial (AI 21) is the one on the sale.
+    """
+    entries = serials_parse(text[: TYPED_LIMIT * 101])[:TYPED_LIMIT]
+    texts = [selectors.scanned_serial(entry) for entry in entries]
     return sorted({SerialRecord.normalise(t) for t in texts if not serial_text_problem(t)})

@@ -33,7 +33,8 @@ from inventory.views.serial_changes import (
 )
 from lib.ids import parse_id
 from lib.mixins import signed_in_user
-from sales.selectors import SerialSale, serial_sale_now, serial_sales_now
+from lib.scans import scan_trim
+from sales.selectors import SerialSale, serial_lookup_scan, serial_sale_now, serial_sales_now
 
 
 @dataclass(frozen=True)
@@ -189,20 +190,32 @@ class LookupRow:
 @require_GET
 @permission_required("inventory.view_serialrecord", raise_exception=True)
 def serial_lookup(request: HttpRequest) -> HttpResponse:
-    """The "Look up serial" page: one exact match opens its page, else the matches are listed."""
-    text = request.GET.get("q", "").strip()
-    found = inventory_selectors.serial_lookup(text=text)
-    if len(found.exact) == 1:
+    """The "Look up serial" page: one exact match opens its page, else the matches are listed.
+
+    Typed text, a scan (looked up by its serial, its GTIN choosing the product) or
+    the address on one of our QR labels (`sales.selectors.serial_lookup_scan`).
+    """
+    # Trimmed as scans are: a GS at either end (FNC1) is part of a scan.
+    text = scan_trim(request.GET.get("q", ""))
+    looked_up = serial_lookup_scan(text=text)
+    found = looked_up.found
+    if len(found.exact) == 1 and not looked_up.other_products:
         return redirect(found.exact[0])
     records = found.exact or found.partial
     sales = serial_sales_now(records)
+    serial = looked_up.serial
     context = {
         "found": found,
+        "looked_up": looked_up,
         "rows": [LookupRow(record, sales.get(record.pk)) for record in records],
         "lookup_query": text,
-        "list_query": urlencode({"q": text}),
+        # What was looked up: the text, or the serial of a scan or a label's unit.
+        "looked_up_text": serial,
+        "list_query": urlencode({"q": serial}),
         "customer_search_url": (
-            f"{reverse('sales:customer_list')}?{urlencode({'q': text})}" if text else ""
+            f"{reverse('sales:customer_list')}?{urlencode({'q': text})}"
+            if text and not (looked_up.scan and looked_up.scan.is_gs1) and not looked_up.error
+            else ""
         ),
     }
     return render(request, "sales/serial_lookup.html", context)

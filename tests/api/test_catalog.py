@@ -32,7 +32,9 @@ def names(response) -> list[str]:
 
 def test_staff_lists_products_newest_first(staff_api):
     ProductFactory(name="Older")
-    newer = ProductFactory(name="Newer", sku="N-1", brand="Acme", retail_price=Decimal("5"))
+    newer = ProductFactory(
+        name="Newer", sku="N-1", brand="Acme", retail_price=Decimal("5"), barcode="4006381333931"
+    )
     response = staff_api.get(PRODUCTS)
     assert response.status_code == 200
     assert names(response) == ["Newer", "Older"]
@@ -48,6 +50,10 @@ def test_staff_lists_products_newest_first(staff_api):
         "warranty_months": 12,
         "is_active": True,
         "has_serial_numbers": True,
+        "barcode": "4006381333931",
+        "gtin": "04006381333931",
+        "serial_format": "any",
+        "serial_pattern": "",
     }
 
 
@@ -360,3 +366,127 @@ def test_head_is_allowed_where_get_is(staff_api):
 
     assert staff_api.head(PRODUCTS).status_code == 200
     assert staff_api.head("/api/v1/lookup/?serial=X").status_code == 200
+
+
+# Products: barcode and serial number format
+
+
+def test_a_manager_adds_a_product_with_a_barcode_and_a_pattern(manager_api):
+    body = {**NEW, "barcode": " 012345678905 ", "serial_format": "pattern"}
+    response = manager_api.post(PRODUCTS, {**body, "serial_pattern": "SN-#####"}, format="json")
+    assert response.status_code == 201
+    row = response.json()
+    assert (row["barcode"], row["gtin"]) == ("012345678905", "00012345678905")
+    assert (row["serial_format"], row["serial_pattern"]) == ("pattern", "SN-#####")
+    product = Product.objects.get()
+    assert (product.barcode, product.serial_pattern) == ("012345678905", "SN-#####")
+
+
+@pytest.mark.parametrize(
+    ("barcode", "code", "message"),
+    [
+        ("4006381333932", "barcode_check_digit", "The check digit of this barcode should be 1."),
+        ("12345", "barcode_invalid", "Enter a barcode of 8, 12, 13 or 14 digits."),
+        ("1" * 15, "max_length", "Enter a barcode of 8, 12, 13 or 14 digits."),
+    ],
+)
+def test_a_bad_barcode_is_refused_with_its_code(manager_api, barcode, code, message):
+    response = manager_api.post(PRODUCTS, {**NEW, "barcode": barcode}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"code": code, "message": message, "field": "barcode"}]
+    assert not Product.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "barcode", ["40063813\x003931", "\u202e4006381333931", "💥" * 13, 4006381333931]
+)
+def test_a_hostile_barcode_is_refused(manager_api, barcode):
+    response = manager_api.post(PRODUCTS, {**NEW, "barcode": barcode}, format="json")
+    assert response.status_code == 400
+    assert not Product.objects.exists()
+
+
+def test_a_barcode_another_product_has_as_gtin_14_is_refused_naming_it(manager_api):
+    ProductFactory(name="Rancilio Silvia", sku="RS-1", barcode="0012345678905")
+    response = manager_api.post(PRODUCTS, {**NEW, "barcode": "012345678905"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "code": "barcode_taken",
+            "message": "Another product, Rancilio Silvia (RS-1), has this barcode.",
+            "field": "barcode",
+        }
+    ]
+    assert Product.objects.count() == 1
+
+
+def test_the_gtin_is_the_servers_and_follows_a_changed_barcode(manager_api):
+    product = ProductFactory(barcode="4006381333931")
+    response = manager_api.patch(
+        product_url(product), {"barcode": "96385074", "gtin": "09506000134352"}, format="json"
+    )
+    assert response.status_code == 200
+    assert (response.json()["barcode"], response.json()["gtin"]) == ("96385074", "00000096385074")
+    product.refresh_from_db()
+    assert product.gtin == "00000096385074"
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "field"),
+    [
+        ({"serial_format": "pattern"}, "pattern_required", "serial_pattern"),
+        ({"serial_format": "imei", "serial_pattern": "SN-#"}, "pattern_unused", "serial_pattern"),
+        (
+            {"serial_format": "pattern", "serial_pattern": "SN,#"},
+            "pattern_invalid",
+            "serial_pattern",
+        ),
+        ({"serial_format": "regex"}, "invalid_choice", "serial_format"),
+        (
+            {"serial_format": "pattern", "serial_pattern": "#" * 101},
+            "max_length",
+            "serial_pattern",
+        ),
+    ],
+)
+def test_a_format_and_pattern_that_do_not_go_together_are_refused(manager_api, body, code, field):
+    product = ProductFactory()
+    response = manager_api.patch(product_url(product), body, format="json")
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert (error["code"], error["field"]) == (code, field)
+    product.refresh_from_db()
+    assert (product.serial_format, product.serial_pattern) == ("any", "")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"barcode": "0012345678905"}, ["Kettle"]),
+        ({"barcode": "]d20100012345678905215"}, ["Kettle"]),
+        ({"barcode": "96385074"}, []),
+        ({"barcode": "junk"}, []),
+        ({"has_barcode": "true"}, ["Kettle"]),
+        ({"has_barcode": "false"}, ["Grinder"]),
+        ({"q": "012345678905"}, ["Kettle"]),
+    ],
+)
+def test_products_are_found_by_barcode(staff_api, query, expected):
+    ProductFactory(name="Grinder", sku="GR-1", barcode="")
+    ProductFactory(name="Kettle", sku="KT-9", barcode="012345678905")
+    response = staff_api.get(PRODUCTS, query)
+    assert response.status_code == 200
+    assert names(response) == expected
+
+
+def test_the_schema_documents_barcode_and_serial_format(manager_api):
+    schema = manager_api.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    properties = schema.json()["components"]["schemas"]["Product"]["properties"]
+    assert properties["barcode"]["maxLength"] == 14
+    assert properties["gtin"]["readOnly"] is True
+    assert {"serial_format", "serial_pattern"} <= set(properties)
+    parameters = {
+        parameter["name"]
+        for parameter in schema.json()["paths"]["/api/v1/products/"]["get"]["parameters"]
+    }
+    assert {"barcode", "has_barcode"} <= parameters

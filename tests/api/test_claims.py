@@ -414,3 +414,45 @@ def test_a_claim_reads_in_the_same_queries_whatever_its_updates(staff_api):
         return len(queries)
 
     assert queries_for(2) == queries_for(12)
+
+
+# A scanned replacement (issue 19) ---------------------------------------------------
+
+GTIN = "09506000134352"
+
+
+def test_a_scanned_replacement_serial_replaces_with_the_unit_of_its_serial(staff_api):
+    product = ProductFactory(name="Rancilio Silvia", sku="RS-1", barcode=GTIN)
+    unit, _sale = sell(product=product)
+    claim = open_claim(unit)
+    spare = SerialRecordFactory(product=product, outlet=unit.outlet, serial="SPARE-7")
+    body = {
+        "status": "resolved_replaced",
+        "note": "Swapped",
+        "replacement_serial": f"\x1d01{GTIN}21SPARE-7",
+    }
+
+    response = staff_api.post(status_url(claim.pk), body, format="json")
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["replacement_serial"] == {"id": spare.pk, "serial": "SPARE-7"}
+
+
+def test_a_replacement_scan_of_another_product_is_a_400_naming_both(staff_api):
+    product = ProductFactory(name="Rancilio Silvia", sku="RS-1", barcode=GTIN)
+    ProductFactory(name="Bosch Kettle", sku="BK-1", barcode="09520123456788")
+    unit, _sale = sell(product=product)
+    claim = open_claim(unit)
+    SerialRecordFactory(product=product, outlet=unit.outlet, serial="SPARE-7")
+    body = {"status": "resolved_replaced", "replacement_serial": "(01)09520123456788(21)SPARE-7"}
+
+    response = staff_api.post(status_url(claim.pk), body, format="json")
+
+    assert response.status_code == 400
+    [error] = errors(response)
+    assert (error["code"], error["field"]) == ("gtin_other_product", "replacement_serial")
+    assert error["message"].startswith(
+        "“SPARE-7”: The scan is of Bosch Kettle (BK-1), not Rancilio Silvia (RS-1)."
+    )
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.OPEN

@@ -198,3 +198,72 @@ def test_options_describes_the_look_up_to_a_user_who_may_use_it(staff_api):
 
     assert response.status_code == 200
     assert response.json()["name"] == "Serial Lookup"
+
+
+# Scans (issue 19) ------------------------------------------------------------------
+
+GS = "\x1d"
+GTIN = "09506000134352"
+KETTLE_GTIN = "09520123456788"
+
+
+@pytest.fixture
+def twins():
+    silvia = ProductFactory(name="Rancilio Silvia", sku="RS-1", barcode=GTIN)
+    kettle = ProductFactory(name="Bosch Kettle", sku="BK-1", barcode=KETTLE_GTIN)
+    return (
+        SerialRecordFactory(serial="AB-100", product=silvia),
+        SerialRecordFactory(serial="AB-100", product=kettle),
+    )
+
+
+def ids(items) -> list[int]:
+    return [item["id"] for item in items]
+
+
+@pytest.mark.parametrize(
+    "scan",
+    [f"]d201{GTIN}21AB-100{GS}10LOT7", f"https://id.gs1.org/01/{GTIN}/21/AB-100"],
+)
+def test_a_scan_finds_the_unit_of_its_product_exactly(staff_api, twins, scan):
+    silvia_unit, _ = twins
+
+    response = staff_api.get(LOOKUP_URL, {"serial": scan})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert ids(body["exact"]) == [silvia_unit.pk]
+    assert body["matches"] == []
+
+
+def test_a_scan_of_a_product_without_the_unit_lists_the_others_as_matches(staff_api, twins):
+    response = staff_api.get(LOOKUP_URL, {"serial": "(01)95012345678903(21)AB-100"})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["exact"] == []
+    assert sorted(ids(body["matches"])) == sorted(unit.pk for unit in twins)
+
+
+def test_a_broken_scan_is_a_400_on_serial(staff_api, twins):
+    response = staff_api.get(LOOKUP_URL, {"serial": f"]d201{GTIN}"})
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "code": "scan_no_serial",
+            "message": "The scan has no serial number (GS1 AI 21).",
+            "field": "serial",
+        }
+    ]
+
+
+def test_the_address_of_a_units_page_finds_that_unit(staff_api, twins):
+    _, kettle_unit = twins
+
+    response = staff_api.get(
+        LOOKUP_URL, {"serial": f"https://desk.example.com{kettle_unit.get_absolute_url()}"}
+    )
+
+    assert response.status_code == 200
+    assert ids(response.json()["exact"]) == [kettle_unit.pk]

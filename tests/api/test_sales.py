@@ -652,3 +652,173 @@ def test_a_refused_sale_leaves_its_key_free_so_the_confirmed_retry_runs(staff_ap
     assert "Idempotent-Replayed" not in retried
     assert retried.json()["id"] == Sale.objects.get().pk
     assert IdempotentRequest.objects.get().status_code == 201
+
+
+# Scans and Serial number formats (issue 19) ------------------------------------------
+
+GS = "\x1d"
+GTIN = "09506000134352"
+KETTLE_GTIN = "09520123456788"
+
+
+@pytest.fixture
+def scanned_shop(shop):
+    main, _harbour, machine, _case = shop
+    machine.barcode = GTIN
+    machine.save()
+    ProductFactory(name="Bosch Kettle", sku="BK-1", barcode=KETTLE_GTIN)
+    SerialRecordFactory(serial="BP-0042", product=machine, outlet=main)
+    return main, machine
+
+
+def test_a_scan_sells_the_unit_of_its_serial_and_the_answer_shows_the_serial(
+    staff_api, scanned_shop
+):
+    main, machine = scanned_shop
+
+    response = sell(staff_api, main, [line(machine, [f"]d201{GTIN}21BP-0042{GS}10LOT7"])])
+
+    assert response.status_code == 201, response.json()
+    [sold] = response.json()["lines"][0]["serials"]
+    assert sold["serial"] == "BP-0042"
+    assert SerialRecord.objects.get(serial="BP-0042").status == SerialStatus.SOLD
+
+
+def test_a_leading_gs_of_a_scan_is_kept_for_the_parser(staff_api, scanned_shop):
+    main, machine = scanned_shop
+
+    response = sell(staff_api, main, [line(machine, [f"{GS}01{GTIN}21BP-0042"])])
+
+    assert response.status_code == 201, response.json()
+    assert not SerialRecord.objects.filter(serial__startswith="01").exists()
+
+
+def test_a_line_without_a_product_is_sold_as_the_product_of_its_scans_gtin(
+    staff_api, scanned_shop
+):
+    main, machine = scanned_shop
+    body = {"quantity": 1, "serials": [f"(01){GTIN}(21)BP-0042"]}
+
+    response = sell(staff_api, main, [body])
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["lines"][0]["product"]["id"] == machine.pk
+
+
+def test_a_line_without_a_product_or_a_gtin_is_a_400_on_its_product(staff_api, scanned_shop):
+    main, _machine = scanned_shop
+
+    response = sell(staff_api, main, [{"product": None, "quantity": 1, "serials": ["BP-0042"]}])
+
+    assert response.status_code == 400
+    assert errors(response) == [
+        {
+            "code": "product_required",
+            "message": "Enter and select the product name.",
+            "field": "lines.0.product",
+        }
+    ]
+
+
+def test_a_scan_of_another_product_is_a_400_naming_both(staff_api, scanned_shop):
+    main, machine = scanned_shop
+
+    response = sell(staff_api, main, [line(machine, [f"(01){KETTLE_GTIN}(21)BP-0042"])])
+
+    assert response.status_code == 400
+    assert errors(response) == [
+        {
+            "code": "gtin_other_product",
+            "message": "“BP-0042”: The scan is of Bosch Kettle (BK-1), not Barista Pro (BP-1).",
+            "field": "lines.0.serials",
+            "serial": "BP-0042",
+        }
+    ]
+    assert not Sale.objects.exists()
+
+
+def test_a_broken_scan_is_a_400_with_its_code(staff_api, scanned_shop):
+    main, machine = scanned_shop
+
+    response = sell(staff_api, main, [line(machine, [f"]d201{GTIN}"])])
+
+    assert response.status_code == 400
+    assert codes(response) == ["scan_no_serial"]
+    assert errors(response)[0]["field"] == "lines.0.serials"
+
+
+@pytest.fixture
+def phone(shop):
+    main = shop[0]
+    product = ProductFactory(name="Nova Phone", sku="NP-1", serial_format="imei")
+    StockLevelFactory(product=product, outlet=main, on_hand=1)
+    return main, product
+
+
+BAD_IMEI = "490154203237519"
+
+
+def test_staff_are_refused_a_new_serial_off_format_with_code_format(staff_api, phone):
+    main, product = phone
+
+    response = sell(staff_api, main, [line(product, [BAD_IMEI])], record_new=True)
+
+    assert response.status_code == 400
+    assert codes(response) == ["format"]
+    assert "Ask a manager" in errors(response)[0]["message"]
+    assert not SerialRecord.objects.exists()
+
+
+def test_staff_who_send_format_confirmed_get_403(staff_api, phone):
+    main, product = phone
+
+    response = sell(
+        staff_api, main, [line(product, [BAD_IMEI])], record_new=True, format_confirmed=True
+    )
+
+    assert response.status_code == 403
+    assert codes(response) == ["permission_denied"]
+    assert not SerialRecord.objects.exists()
+
+
+def test_a_manager_must_confirm_the_format_then_it_is_recorded(manager_api, phone):
+    main, product = phone
+
+    asked = sell(manager_api, main, [line(product, [BAD_IMEI])], record_new=True)
+
+    assert asked.status_code == 409
+    assert errors(asked) == [
+        {
+            "code": "format",
+            "message": f"“{BAD_IMEI}” breaks the Serial number format of Nova Phone: Not an "
+            'IMEI: the check digit should be 8. Send "format_confirmed": true (with '
+            '"record_new": true) to record it anyway.',
+            "field": "lines.0.serials",
+            "serial": BAD_IMEI,
+        }
+    ]
+    assert not SerialRecord.objects.exists()
+
+    response = sell(
+        manager_api, main, [line(product, [BAD_IMEI])], record_new=True, format_confirmed=True
+    )
+
+    assert response.status_code == 201, response.json()
+    assert SerialRecord.objects.get().serial == BAD_IMEI
+
+
+def test_a_sale_of_2_or_20_scans_costs_the_same_queries(staff_api, scanned_shop):
+    main, machine = scanned_shop
+
+    def queries(count: int) -> int:
+        serials = [f"SC{count}-{n}" for n in range(count)]
+        for serial in serials:
+            SerialRecordFactory(serial=serial, product=machine, outlet=main)
+        scans = [f"(01){GTIN}(21){serial}" for serial in serials]
+        with CaptureQueriesContext(connection) as captured:
+            response = sell(staff_api, main, [line(machine, scans)])
+        assert response.status_code == 201, response.json()
+        return len(captured)
+
+    queries(1)  # the first call of a test also fills Django's caches (content types)
+    assert queries(2) == queries(20)

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from api.models import IdempotentRequest
 from api.services import api_token_create
 from inventory.models import SerialRecord, SerialStatus
-from tests.api.helpers import codes, token_client
+from tests.api.helpers import codes, errors, token_client
 from tests.concurrency import postgresql_only, run_both
 from tests.factories import OutletFactory, ProductFactory, SerialRecordFactory, UserFactory
 
@@ -409,3 +409,125 @@ def test_two_copies_of_one_request_at_once_make_one_batch(roles):
     assert results[0].json() == results[1].json()
     assert sorted("Idempotent-Replayed" in response for response in results) == [False, True]
     assert recorded() == ["COPY-1", "COPY-2"]
+
+
+# Scans and serial number formats ----------------------------------------------------
+
+GTIN = "09506000134352"  # GS1's example GTIN
+GS = "\x1d"
+CREATE_URL = reverse("api:serial-list")
+
+
+@pytest.fixture
+def phone(db):
+    return ProductFactory(name="Pixel 9", sku="PX-9", serial_format="imei")
+
+
+@pytest.mark.django_db
+def test_scans_are_recorded_as_their_serials(staff_api, shop):
+    serials = [f"]d201{GTIN}10LOT{GS}21SCAN-1", f"https://id.gs1.org/01/{GTIN}/21/SCAN-2", "P-3"]
+
+    response = bulk(staff_api, shop, serials)
+
+    assert response.status_code == 201
+    assert response.json()["count"] == 3
+    assert recorded() == ["P-3", "SCAN-1", "SCAN-2"]
+
+
+@pytest.mark.django_db
+def test_a_gs_at_the_end_of_a_scan_survives_the_trimming(staff_api, shop):
+    response = bulk(staff_api, shop, [f" {GS}01{GTIN}21SCAN-9{GS} "])
+
+    assert response.status_code == 201
+    assert recorded() == ["SCAN-9"]
+
+
+@pytest.mark.django_db
+def test_a_scan_of_another_product_and_a_broken_scan_are_named(staff_api, shop):
+    ProductFactory(name="Bosch Kettle", sku="BK-1", barcode="4006381333931")
+    serials = ["(01)04006381333931(21)K-1", f"(01){GTIN}", "]d2" + "A" * 10_000]
+
+    response = bulk(staff_api, shop, serials)
+
+    assert response.status_code == 400
+    found = errors(response)
+    assert [(e["code"], e["entry"]) for e in found[1:]] == [
+        ("gtin_other_product", 1),
+        ("scan_no_serial", 2),
+        ("scan_invalid", 3),
+    ]
+    assert found[1]["message"] == "The scan is of Bosch Kettle (BK-1), not Barista Pro (BP-1)."
+    assert found[1]["serial"] == "(01)04006381333931(21)K-1"
+    assert recorded() == []
+
+
+@pytest.mark.django_db
+def test_format_problems_refuse_the_batch_with_their_code(staff_api, shop, phone):
+    main, _harbour, _product = shop
+    data = {"product": phone.pk, "outlet": main.pk, "serials": ["356938035643808"]}
+
+    response = staff_api.post(BULK_URL, data, format="json")
+
+    assert response.status_code == 400
+    assert codes(response) == ["invalid_entries", "format"]
+    assert errors(response)[1]["message"] == "Not an IMEI: the check digit should be 9."
+    assert recorded() == []
+
+
+@pytest.mark.django_db
+def test_a_manager_adds_anyway_with_format_confirmed(manager_api, shop, phone):
+    main, _harbour, _product = shop
+    data = {"product": phone.pk, "outlet": main.pk, "serials": ["356938035643808", "12"]}
+
+    response = manager_api.post(BULK_URL, {**data, "format_confirmed": True}, format="json")
+
+    assert response.status_code == 201
+    assert response.json()["count"] == 2
+    assert recorded() == ["12", "356938035643808"]
+
+
+@pytest.mark.django_db
+def test_staff_sending_format_confirmed_get_403(staff_api, shop, phone):
+    main, _harbour, _product = shop
+    data = {"product": phone.pk, "outlet": main.pk, "serials": ["12"], "format_confirmed": True}
+
+    response = staff_api.post(BULK_URL, data, format="json")
+
+    assert response.status_code == 403
+    assert codes(response) == ["permission_denied"]
+    single = {"product": phone.pk, "outlet": main.pk, "serial": "12", "format_confirmed": True}
+    assert staff_api.post(CREATE_URL, single, format="json").status_code == 403
+    assert recorded() == []
+
+
+@pytest.mark.django_db
+def test_adding_one_scan_answers_the_unit_with_its_serial(staff_api, shop):
+    main, _harbour, product = shop
+    data = {"product": product.pk, "outlet": main.pk, "serial": f"(01){GTIN}(21)ONE-1"}
+
+    response = staff_api.post(CREATE_URL, data, format="json")
+
+    assert response.status_code == 201
+    assert response.json()["serial"] == "ONE-1"
+    assert recorded() == ["ONE-1"]
+
+
+@pytest.mark.django_db
+def test_adding_one_broken_scan_names_it_on_serial(staff_api, shop):
+    main, _harbour, product = shop
+    data = {"product": product.pk, "outlet": main.pk, "serial": f"(01){GTIN}"}
+
+    response = staff_api.post(CREATE_URL, data, format="json")
+
+    assert response.status_code == 400
+    assert codes(response) == ["scan_no_serial"]
+    assert errors(response)[0]["field"] == "serial"
+    assert recorded() == []
+
+
+@pytest.mark.django_db
+def test_format_confirmed_must_be_a_boolean(manager_api, shop):
+    response = bulk(manager_api, shop, ["SN-1"], format_confirmed="maybe")
+
+    assert response.status_code == 400
+    assert recorded() == []

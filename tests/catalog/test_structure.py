@@ -92,6 +92,7 @@ def test_the_shared_pieces_live_in_lib_not_in_config():
         "ids.py",
         "keyset.py",
         "mixins.py",
+        "scans.py",
         "widgets.py",
     ]
     assert not any((ROOT / "config" / name).exists() for name in ["keyset.py", "mixins.py"])

@@ -24,6 +24,10 @@ def form_data(product=None, **changes):
         "retail_price": "1299.00",
         "warranty_months": "24",
         "is_active": "on",
+        # What the browser sends for the select and the boxes left as they are.
+        "serial_format": "any",
+        "barcode": "",
+        "serial_pattern": "",
     }
     if product is not None:
         data.update(
@@ -32,6 +36,9 @@ def form_data(product=None, **changes):
             brand=product.brand,
             retail_price=str(product.retail_price),
             warranty_months=str(product.warranty_months),
+            barcode=product.barcode,
+            serial_format=product.serial_format,
+            serial_pattern=product.serial_pattern,
         )
         if product.has_serial_numbers:
             data["has_serial_numbers"] = "on"

@@ -71,7 +71,14 @@ def page(client, unit) -> str:
 def test_an_in_stock_unit_never_sold_offers_delete_and_needs_no_advice(manager_client, unit):
     html = page(manager_client, unit)
 
-    assert buttons(html) == ["Edit", "Transfer", "Mark faulty", "Write off", "Delete"]
+    assert buttons(html) == [
+        "Edit",
+        "Transfer",
+        "Mark faulty",
+        "Write off",
+        "Print labels",
+        "Delete",
+    ]
     assert advice(html) == ""
 
 
@@ -80,7 +87,7 @@ def test_a_sold_unit_says_to_record_a_return_first_and_links_to_it(manager_clien
 
     html = page(manager_client, unit)
 
-    assert buttons(html) == ["Edit", "Return", "Open warranty claim"]
+    assert buttons(html) == ["Edit", "Return", "Open warranty claim", "Print labels"]
     assert advice(html) == RETURN_FIRST
     return_url = reverse("sales:return_create", args=[unit.pk])
     assert f'<a href="{return_url}">record a Return</a>' in html
@@ -120,7 +127,7 @@ def test_a_sold_unit_without_return_permission_gets_no_link_it_cannot_follow(cli
 
     html = page(client, unit)
 
-    assert buttons(html) == []
+    assert buttons(html) == ["Print labels"]
     assert advice(html) == "Sold units cannot be deleted or written off until they are returned."
     assert reverse("sales:return_create", args=[unit.pk]) not in html
 
@@ -130,7 +137,7 @@ def test_a_unit_sold_and_restocked_says_to_write_it_off_and_offers_write_off(man
 
     html = page(manager_client, unit)
 
-    assert buttons(html) == ["Edit", "Transfer", "Mark faulty", "Write off"]
+    assert buttons(html) == ["Edit", "Transfer", "Mark faulty", "Write off", "Print labels"]
     assert advice(html) == WRITE_IT_OFF
 
 
@@ -139,7 +146,14 @@ def test_a_faulty_unit_never_sold_offers_delete_and_needs_no_advice(manager_clie
 
     html = page(manager_client, unit)
 
-    assert buttons(html) == ["Edit", "Transfer", "Reinstate", "Write off", "Delete"]
+    assert buttons(html) == [
+        "Edit",
+        "Transfer",
+        "Reinstate",
+        "Write off",
+        "Print labels",
+        "Delete",
+    ]
     assert advice(html) == ""
 
 
@@ -148,7 +162,7 @@ def test_a_faulty_unit_returned_from_a_sale_says_to_write_it_off(manager_client,
 
     html = page(manager_client, unit)
 
-    assert buttons(html) == ["Edit", "Transfer", "Reinstate", "Write off"]
+    assert buttons(html) == ["Edit", "Transfer", "Reinstate", "Write off", "Print labels"]
     assert advice(html) == WRITE_IT_OFF
 
 
@@ -157,7 +171,7 @@ def test_a_written_off_unit_never_sold_offers_delete_and_needs_no_advice(manager
 
     html = page(manager_client, unit)
 
-    assert buttons(html) == ["Edit", "Delete"]
+    assert buttons(html) == ["Edit", "Print labels", "Delete"]
     assert advice(html) == ""
 
 
@@ -170,7 +184,7 @@ def test_a_written_off_unit_that_was_sold_says_it_keeps_its_history(manager_clie
     html = page(manager_client, unit)
 
     assert SerialRecord.objects.get(pk=unit.pk).status == SerialStatus.WRITTEN_OFF
-    assert buttons(html) == ["Edit"]
+    assert buttons(html) == ["Edit", "Print labels"]
     assert advice(html) == KEEPS_HISTORY
 
 
@@ -179,7 +193,7 @@ def test_staff_who_may_neither_delete_nor_write_off_get_no_advice(staff_client, 
 
     html = page(staff_client, unit)
 
-    assert buttons(html) == ["Return", "Open warranty claim"]
+    assert buttons(html) == ["Return", "Open warranty claim", "Print labels"]
     assert advice(html) == ""
 
 
