@@ -74,3 +74,20 @@ def product_matches(
     if not found and containing:
         found = list(products.search(text)[:2])
     return found
+
+
+def product_suggestions(
+    products: ProductQuerySet[Product], text: str, *, limit: int = 10
+) -> tuple[list[Product], Product | None]:
+    """A Product field's suggestions for `text`, and the product it names exactly.
+
+    The exact one (`product_matches` without its "containing" step, when it finds
+    just one) comes first, so Enter in the box (a scanner's, after the code) can
+    pick it; then the products whose name, SKU or barcode contains the text.
+    """
+    matches = product_matches(products, text, containing=False)
+    exact = matches[0] if len(matches) == 1 else None
+    others = products.search(text).order_by("name", "id")
+    if exact:
+        others = others.exclude(pk=exact.pk)
+    return ([exact] if exact else []) + list(others[: limit - bool(exact)]), exact

@@ -7,11 +7,11 @@ from inventory.selectors.coverage import (
 )
 from inventory.selectors.outlets import outlet_list
 from inventory.selectors.serials import (
-    product_options,
     serial_export_rows,
     serial_list,
     serial_list_page,
     serial_lookup,
+    serialised_products,
     serials_matching_exactly,
 )
 from inventory.selectors.serials_detail import (
@@ -29,7 +29,7 @@ __all__ = [
     "StockSerialGap",
     "stock_serial_gap_counts",
     "stock_serial_gaps",
-    "product_options",
+    "serialised_products",
     "serial_export_rows",
     "serial_list",
     "serial_list_page",

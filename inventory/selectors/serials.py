@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from catalog.models import Product
+from catalog.models import Product, ProductQuerySet
 from inventory.models import SerialRecord, SerialStatus
 from lib.keyset import RowCount, Sort, count_rows, cursor_dumps, cursor_loads, keyset_page
 
@@ -120,7 +120,6 @@ def serial_export_rows(queryset: QuerySet[SerialRecord]) -> Generator[tuple, Non
         yield serial, name, sku, outlet, str(statuses.get(status, status)), created_at, notes
 
 
-def product_options(*, query: str, limit: int = 10) -> QuerySet[Product]:
-    """Active products with serial numbers whose name or SKU contains `query`."""
-    products = Product.objects.filter(has_serial_numbers=True, is_active=True).search(query)
-    return products.order_by("name", "id")[:limit]
+def serialised_products() -> ProductQuerySet[Product]:
+    """Active products with serial numbers: what "Add Serial numbers" offers."""
+    return Product.objects.filter(has_serial_numbers=True, is_active=True)

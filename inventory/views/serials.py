@@ -25,6 +25,7 @@ from django.views.generic import FormView
 from django_filters.views import FilterView
 
 from catalog.models import Product
+from catalog.selectors import product_suggestions
 from inventory import selectors, services
 from inventory.exports import serial_export_chunks
 from inventory.filters import SERIAL_SORTS, SerialRecordFilter
@@ -460,8 +461,8 @@ def _batch_import_check(request: HttpRequest) -> SerialsCheck:
 def product_options(request: HttpRequest) -> HttpResponse:
     """Type-ahead matches for the Product field (htmx fragment)."""
     query = request.GET.get("q", "").strip()
-    products = selectors.product_options(query=query)
-    context = {"products": products, "query": query}
+    products, exact = product_suggestions(selectors.serialised_products(), query)
+    context = {"products": products, "query": query, "exact": exact}
     return render(request, "inventory/includes/_product_options.html", context)
 
 
@@ -470,8 +471,8 @@ def product_options(request: HttpRequest) -> HttpResponse:
 def product_filter_options(request: HttpRequest) -> HttpResponse:
     """Type-ahead matches for the list's Product filter: any product, active or not."""
     query = request.GET.get("q", "").strip()
-    products = Product.objects.search(query).order_by("name", "id")[:10]
-    context = {"products": products, "query": query}
+    products, exact = product_suggestions(Product.objects.all(), query)
+    context = {"products": products, "query": query, "exact": exact}
     return render(request, "inventory/includes/_product_filter_options.html", context)
 
 

@@ -8,7 +8,6 @@ from sales.forms.sale import (
     MAX_QUANTITY,
     SaleForm,
     SaleLineFormSet,
-    product_exact_match,
     sale_fields_as_typed,
     sellable_products,
 )
@@ -22,7 +21,6 @@ __all__ = [
     "ReturnForm",
     "SaleForm",
     "SaleLineFormSet",
-    "product_exact_match",
     "sale_fields_as_typed",
     "sellable_products",
 ]

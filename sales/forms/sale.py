@@ -15,7 +15,6 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, ProductQuerySet
-from catalog.selectors import product_matches
 from inventory.forms import active_outlets
 from inventory.services import serials_parse
 from inventory.widgets import Picker, PickerField, ProductPicker, ProductPickerField
@@ -96,17 +95,6 @@ class SaleForm(forms.Form):
 
 def sellable_products() -> ProductQuerySet[Product]:
     return Product.objects.filter(is_active=True)
-
-
-def product_exact_match(text: str) -> Product | None:
-    """The product a scan or a typed code names: what Enter in a line's Product picks.
-
-    The Product field's own matcher (`catalog.selectors.product_matches`: a barcode or
-    scan, the SKU, the name, "Name (SKU)") without its last step, the one product
-    containing the text: Enter picks a product the text names, not one it is part of.
-    """
-    matches = product_matches(sellable_products(), text, containing=False)
-    return matches[0] if len(matches) == 1 else None
 
 
 class SaleLineForm(forms.Form):

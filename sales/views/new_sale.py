@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, TemplateView
 
 from catalog.models import Product
+from catalog.selectors import product_suggestions
 from inventory.models import Outlet, SerialRecord, SerialStatus
 from inventory.services import serials_parse
 from inventory.services.serials import serial_text_problem
@@ -23,7 +24,6 @@ from sales import selectors
 from sales.forms import (
     SaleForm,
     SaleLineFormSet,
-    product_exact_match,
     sale_fields_as_typed,
     sellable_products,
 )
@@ -169,15 +169,11 @@ def sale_receipt(request: HttpRequest, pk: int) -> HttpResponse:
 def product_options(request: HttpRequest) -> HttpResponse:
     """Type-ahead matches for a line's Product: active products, each with its retail price.
 
-    The product the text names exactly (`product_exact_match`) comes first, marked,
-    so Enter in Product (a scanner's, after the code) can pick it.
+    The product the text names exactly comes first, marked, so Enter in Product (a
+    scanner's, after the code) can pick it (`catalog.selectors.product_suggestions`).
     """
     query = request.GET.get("q", "").strip()
-    exact = product_exact_match(query)
-    others = sellable_products().search(query).order_by("name", "id")
-    if exact:
-        others = others.exclude(pk=exact.pk)
-    products = ([exact] if exact else []) + list(others[: 10 - bool(exact)])
+    products, exact = product_suggestions(sellable_products(), query)
     context = {"products": products, "query": query, "exact": exact}
     return render(request, "sales/includes/_product_options.html", context)
 

@@ -98,6 +98,63 @@
     });
   });
 
+  // The button Enter would press: the form's own choice (Add Serial numbers marks
+  // it, Generate being first), else its first submit button, as a browser does.
+  function enterButton(form) {
+    return (
+      form.querySelector("button[data-enter-adds]") ||
+      form.querySelector("button[type=submit], button:not([type]), input[type=submit]")
+    );
+  }
+
+  function nextField(p) {
+    const fields = Array.from(p.text.form.elements);
+    return fields
+      .slice(fields.indexOf(p.hidden) + 1)
+      .find((f) => f.type !== "hidden" && !f.disabled && f.tagName !== "FIELDSET");
+  }
+
+  // Enter in a form's Product box with text and no pick (a scanner types a
+  // barcode, then Enter): ask the suggestions view for the text and pick the
+  // product it marks as named exactly (barcode, scan, SKU or name; the server
+  // decides), then move on to the next field. Nothing named exactly: Enter
+  // submits as before, and the server says what the text matches. New sale
+  // does this its own way (new-sale.js); a filter bar (GET) keeps Enter as Filter.
+  document.addEventListener(
+    "keydown",
+    (event) => {
+      if (event.key !== "Enter" || event.isComposing) return;
+      const p = parts(event.target);
+      if (!p || event.target !== p.text || p.hidden.value || !p.text.value.trim()) return;
+      const form = p.text.form;
+      if (!form || form.method !== "post" || p.text.closest("[data-sale-form]")) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      const text = p.text.value.trim();
+      const url = new URL(p.text.getAttribute("hx-get"), window.location.href);
+      url.searchParams.set("q", text);
+      fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+        .then((response) => (response.ok ? response.text() : ""))
+        .catch(() => "")
+        .then((html) => {
+          // Typed on, or picked by hand, while the answer was on its way.
+          if (p.text.value.trim() !== text || p.hidden.value) return;
+          const list = document.createElement("ul");
+          list.innerHTML = html;
+          const exact = list.querySelector("[role=option][data-exact]");
+          if (!exact) {
+            form.requestSubmit(enterButton(form));
+            return;
+          }
+          p.list.replaceChildren(exact);
+          pick(exact);
+          const next = nextField(p);
+          if (next) next.focus();
+        });
+    },
+    true,
+  );
+
   document.addEventListener("keydown", (event) => {
     const p = parts(event.target);
     if (!p) return;

@@ -89,7 +89,7 @@ def test_a_first_serial_without_a_number_is_said_on_the_field(page, log_in, shop
     assert not SerialRecord.objects.exists()
 
 
-def test_enter_in_first_serial_generates_and_enter_in_product_still_adds(page, log_in, shop):
+def test_enter_in_first_serial_generates_and_enter_in_a_picked_product_adds(page, log_in, shop):
     log_in("sam")
     page.goto("/inventory/serials/add/")
     page.get_by_label("Outlet").select_option(label="Main Street")
@@ -100,7 +100,12 @@ def test_enter_in_first_serial_generates_and_enter_in_product_still_adds(page, l
     expect(page.get_by_label("Serial numbers")).to_have_value("SN-0098\nSN-0099")
     assert not SerialRecord.objects.exists()
 
+    # Enter after a code in Product picks the product it names and moves on...
     page.get_by_label("Product").fill("AQ-15")
+    page.get_by_label("Product").press("Enter")
+    expect(page.get_by_label("Outlet")).to_be_focused()
+    assert not SerialRecord.objects.exists()
+    # ...and Enter in Product once it is picked adds, as before Generate existed.
     page.get_by_label("Product").press("Enter")
     expect(page.get_by_text("2 serial numbers added")).to_be_visible()
     assert SerialRecord.objects.filter(product=shop["pump"]).count() == 2

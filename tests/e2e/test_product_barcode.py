@@ -84,3 +84,32 @@ def test_the_serial_number_format_is_chosen_in_the_serial_numbers_section(page, 
     expect(page.get_by_role("alert")).to_contain_text("Product “Nova X12” saved.")
     phone.refresh_from_db()
     assert (phone.serial_format, phone.serial_pattern) == ("pattern", "NOV-#####")
+
+
+def test_a_scanned_barcode_and_its_enter_pick_the_product_and_move_on(page, log_in):
+    """A scanner types the code, then Enter: the product is picked, nothing is sent."""
+    UserFactory(username="mia", groups=["Managers"])
+    ProductFactory(name="Bosch Kettle", sku="BK-1", barcode=BARCODE, has_serial_numbers=True)
+    # Its SKU is another product's barcode, so picking by barcode is what is seen.
+    ProductFactory(name="Rancilio Silvia", sku="96385074", has_serial_numbers=True)
+    OutletFactory(name="Main Street")
+    log_in("mia")
+    page.goto("/inventory/serials/add/")
+
+    page.get_by_label("Product").press_sequentially(BARCODE)
+    page.get_by_label("Product").press("Enter")
+
+    expect(page.get_by_label("Product")).to_have_value("Bosch Kettle (BK-1)")
+    expect(page.get_by_label("Outlet")).to_be_focused()
+    expect(page.get_by_role("heading", name="Add Serial numbers")).to_be_visible()
+    expect(page.get_by_text("Enter at least one serial number.")).to_have_count(0)
+
+    # A GS1 scan of a unit (AI 01 and 21) in Product picks its product too.
+    page.get_by_label("Product").fill("(01)0" + BARCODE + "(21)KET-7")
+    page.get_by_label("Product").press("Enter")
+    expect(page.get_by_label("Product")).to_have_value("Bosch Kettle (BK-1)")
+    page.get_by_label("Outlet").select_option(label="Main Street")
+    page.get_by_label("Serial numbers").fill("KET-0001")
+    page.get_by_role("button", name="Add Serial numbers").click()
+    expect(page.get_by_role("alert")).to_contain_text("1 serial number added")
+    assert SerialRecord.objects.get().product.name == "Bosch Kettle"
