@@ -65,7 +65,4 @@ class ProductFilter(django_filters.FilterSet):
     def filter_has_barcode(
         self, queryset: ProductQuerySet[Product], name: str, value: bool | None
     ) -> ProductQuerySet[Product]:
-        if value is None:
-            return queryset
-        # The GTIN's partial unique index holds exactly the products with a barcode.
-        return queryset.exclude(gtin="") if value else queryset.filter(gtin="")
+        return queryset.having_barcode(value)

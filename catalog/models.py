@@ -37,6 +37,15 @@ class ProductQuerySet(models.QuerySet[_ProductT]):
             found |= models.Q(name__iexact=name.strip(), sku__iexact=sku[:-1].strip())
         return self.filter(found)
 
+    def having_barcode(self, has: bool | None) -> Self:
+        """Products with a barcode, or without one; all when `has` is None.
+
+        The GTIN's partial unique index holds exactly the products with a barcode.
+        """
+        if has is None:
+            return self
+        return self.exclude(gtin="") if has else self.filter(gtin="")
+
 
 class Product(models.Model):
     name = models.CharField(_("Name"), max_length=200)

@@ -112,3 +112,14 @@ def unit_sold(
         **sale,
     )
     return unit, sold
+
+
+def serial_twins_with_barcodes() -> tuple[SerialRecord, SerialRecord]:
+    """The serial AB-100 on two products with barcodes (two makers): Rancilio Silvia
+    (RS-1, GTIN 09506000134352) and Bosch Kettle (BK-1, GTIN 09520123456788)."""
+    silvia = ProductFactory(name="Rancilio Silvia", sku="RS-1", barcode="09506000134352")
+    kettle = ProductFactory(name="Bosch Kettle", sku="BK-1", barcode="09520123456788")
+    return (
+        SerialRecordFactory(serial="AB-100", product=silvia),
+        SerialRecordFactory(serial="AB-100", product=kettle),
+    )

@@ -49,9 +49,7 @@ class ProductFilter(django_filters.FilterSet):
     def filter_has_barcode(
         self, queryset: ProductQuerySet[Product], name: str, value: bool | None
     ) -> ProductQuerySet[Product]:
-        if value is None:
-            return queryset
-        return queryset.exclude(gtin="") if value else queryset.filter(gtin="")
+        return queryset.having_barcode(value)
 
 
 class OutletFilter(django_filters.FilterSet):

@@ -12,6 +12,7 @@ from tests.factories import (
     ProductFactory,
     SerialRecordFactory,
     UserFactory,
+    serial_twins_with_barcodes,
 )
 
 pytestmark = pytest.mark.django_db
@@ -209,12 +210,7 @@ KETTLE_GTIN = "09520123456788"
 
 @pytest.fixture
 def twins():
-    silvia = ProductFactory(name="Rancilio Silvia", sku="RS-1", barcode=GTIN)
-    kettle = ProductFactory(name="Bosch Kettle", sku="BK-1", barcode=KETTLE_GTIN)
-    return (
-        SerialRecordFactory(serial="AB-100", product=silvia),
-        SerialRecordFactory(serial="AB-100", product=kettle),
-    )
+    return serial_twins_with_barcodes()
 
 
 def ids(items) -> list[int]:

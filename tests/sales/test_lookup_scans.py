@@ -4,7 +4,7 @@ product's unit, and our own QR labels (the unit's page address)."""
 import pytest
 from django.urls import reverse
 
-from tests.factories import ProductFactory, SerialRecordFactory
+from tests.factories import SerialRecordFactory, serial_twins_with_barcodes
 from tests.sales.test_new_sale_views import text_of
 
 pytestmark = pytest.mark.django_db
@@ -17,13 +17,8 @@ KETTLE_GTIN = "09520123456788"
 
 @pytest.fixture
 def twins():
-    """The same serial on two products with barcodes (two makers), and one without."""
-    silvia = ProductFactory(name="Rancilio Silvia", sku="RS-1", barcode=GTIN)
-    kettle = ProductFactory(name="Bosch Kettle", sku="BK-1", barcode=KETTLE_GTIN)
-    return (
-        SerialRecordFactory(serial="AB-100", product=silvia),
-        SerialRecordFactory(serial="AB-100", product=kettle),
-    )
+    """The same serial on two products with barcodes (two makers)."""
+    return serial_twins_with_barcodes()
 
 
 @pytest.mark.parametrize(
