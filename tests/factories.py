@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 import factory
 from django.contrib.auth.models import Group, User
@@ -114,7 +115,7 @@ def unit_sold(
     return unit, sold
 
 
-def serial_twins_with_barcodes() -> tuple[SerialRecord, SerialRecord]:
+def serial_twins_with_barcodes() -> tuple[Any, Any]:
     """The serial AB-100 on two products with barcodes (two makers): Rancilio Silvia
     (RS-1, GTIN 09506000134352) and Bosch Kettle (BK-1, GTIN 09520123456788)."""
     silvia = ProductFactory(name="Rancilio Silvia", sku="RS-1", barcode="09506000134352")
