@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
+from inventory.labels import CODE128, CODES, LAYOUTS
 from inventory.models import Outlet, SerialImportUpload, SerialRecord
 from inventory.services import serials_parse
 from inventory.services.ranges import serial_range
@@ -404,3 +405,36 @@ class SerialsImportForm(forms.Form):
             )
         cleaned.update(upload=kept, file_name=kept.file_name, csv_text=kept.text)
         return cleaned
+
+
+class LabelOptionsForm(forms.Form):
+    layout = forms.ChoiceField(
+        label=_("Layout"),
+        choices=[(key, layout.name) for key, layout in LAYOUTS.items()],
+        widget=forms.RadioSelect,
+        help_text=_(
+            "A4 sheet: 3 x 8 labels of 70 x 37 mm. Label roll: 62 x 29 mm, one label a page."
+        ),
+        error_messages={
+            "required": _("Choose A4 sheet or Label roll."),
+            "invalid_choice": _("Choose A4 sheet or Label roll."),
+        },
+    )
+    code = forms.ChoiceField(
+        label=_("Code"),
+        choices=list(CODES.items()),
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Code 128 holds the serial number, the QR code the unit's page address, GS1 "
+            "DataMatrix the product's barcode and the serial number."
+        ),
+        error_messages={
+            "required": _("Choose Code 128, QR code or GS1 DataMatrix."),
+            "invalid_choice": _("Choose Code 128, QR code or GS1 DataMatrix."),
+        },
+    )
+
+    @classmethod
+    def from_query(cls, query: QueryDict) -> "LabelOptionsForm":
+        """The choices in `query`; A4 sheet and Code 128 for those it does not make."""
+        return cls({"layout": query.get("layout", "sheet"), "code": query.get("code", CODE128)})

@@ -4,22 +4,19 @@ filter (which is also how the batch just added or imported is printed)."""
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from inventory import selectors
 from inventory.filters import SerialRecordFilter
-from inventory.forms import serial_pks
+from inventory.forms import LabelOptionsForm, serial_pks
 from inventory.labels import (
-    CODE128,
-    CODES,
     GS1_SERIAL_MAX,
     LABELS_MAX,
     LAYOUTS,
@@ -38,39 +35,6 @@ from inventory.models import SerialRecord
 FILTER_KEYS = tuple(SerialRecordFilter.base_filters)
 # A note names at most this many serials; the rest are counted.
 NAMED_MAX = 20
-
-
-class LabelOptionsForm(forms.Form):
-    layout = forms.ChoiceField(
-        label=gettext_lazy("Layout"),
-        choices=[(key, layout.name) for key, layout in LAYOUTS.items()],
-        widget=forms.RadioSelect,
-        help_text=gettext_lazy(
-            "A4 sheet: 3 x 8 labels of 70 x 37 mm. Label roll: 62 x 29 mm, one label a page."
-        ),
-        error_messages={
-            "required": gettext_lazy("Choose A4 sheet or Label roll."),
-            "invalid_choice": gettext_lazy("Choose A4 sheet or Label roll."),
-        },
-    )
-    code = forms.ChoiceField(
-        label=gettext_lazy("Code"),
-        choices=list(CODES.items()),
-        widget=forms.RadioSelect,
-        help_text=gettext_lazy(
-            "Code 128 holds the serial number, the QR code the unit's page address, GS1 "
-            "DataMatrix the product's barcode and the serial number."
-        ),
-        error_messages={
-            "required": gettext_lazy("Choose Code 128, QR code or GS1 DataMatrix."),
-            "invalid_choice": gettext_lazy("Choose Code 128, QR code or GS1 DataMatrix."),
-        },
-    )
-
-    @classmethod
-    def from_query(cls, query: QueryDict) -> "LabelOptionsForm":
-        """The choices in `query`; A4 sheet and Code 128 for those it does not make."""
-        return cls({"layout": query.get("layout", "sheet"), "code": query.get("code", CODE128)})
 
 
 @dataclass
