@@ -119,8 +119,15 @@ def test_a_manager_makes_a_key_on_a_phone(browser, live_server):
         page.get_by_label("Password").fill("secret-pass-123")
         page.get_by_role("button", name="Log in").click()
         expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
-        page.get_by_role("button", name="Toggle menu").click()
-        page.get_by_role("button", name="API", exact=True).click()
+        # Each menu opens with an animation: wait for it to have opened before the
+        # next click, which a busy machine (CI beside other work) can otherwise lose.
+        toggle = page.get_by_role("button", name="Toggle menu")
+        toggle.click()
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+        expect(page.locator("#main-menu")).to_have_class(re.compile(r"\bshow\b"))
+        api_menu = page.get_by_role("button", name="API", exact=True)
+        api_menu.click()
+        expect(api_menu).to_have_attribute("aria-expanded", "true")
         page.get_by_role("link", name="API tokens").click()
         expect(page.get_by_role("heading", name="API tokens")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
