@@ -47,6 +47,33 @@ class ProductQuerySet(models.QuerySet[_ProductT]):
         return self.exclude(gtin="") if has else self.filter(gtin="")
 
 
+class Supplier(models.Model):
+    """Who a shop orders stock from (Catalog > Suppliers)."""
+
+    name = models.CharField(_("Name"), max_length=200)
+    email = models.EmailField(_("Email"), blank=True)
+    phone = models.CharField(_("Phone"), max_length=50, blank=True)
+    address = models.TextField(_("Address"), blank=True)
+    is_active = models.BooleanField(_("Active"), default=True)
+    created_at = models.DateTimeField(_("Created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("Updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("supplier")
+        verbose_name_plural = _("suppliers")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="catalog_supplier_name_ci_unique",
+                violation_error_message=_("A supplier with this name already exists."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Product(models.Model):
     name = models.CharField(_("Name"), max_length=200)
     sku = models.CharField(_("SKU"), max_length=64)
@@ -94,6 +121,20 @@ class Product(models.Model):
             "With the format Pattern: # a digit, @ a letter, * any one character; "
             "anything else stands for itself, ignoring case. For example SN-#####."
         ),
+    )
+    supplier = models.ForeignKey(
+        Supplier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="products",
+        verbose_name=_("Supplier"),
+    )
+    supplier_code = models.CharField(
+        _("Supplier code"),
+        max_length=64,
+        blank=True,
+        help_text=_("The supplier's own code for this product, as on its lists and invoices."),
     )
     created_at = models.DateTimeField(_("Created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("Updated"), auto_now=True)

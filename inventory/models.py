@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Product
+from catalog.models import Product, Supplier
 
 
 class Outlet(models.Model):
@@ -104,6 +104,8 @@ class SerialEventKind(models.TextChoices):
     RETURNED = "returned", _("Returned")
     CLAIM_OPENED = "claim_opened", _("Warranty claim opened")
     CLAIM_UPDATED = "claim_updated", _("Warranty claim updated")
+    # A unit that arrived on a stock order (its origin, and its first event).
+    RECEIVED = "received", _("Received")
 
 
 class SerialRecord(models.Model):
@@ -484,3 +486,199 @@ class SerialTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id} at {self.outlet_id}, {self.status}: {self.count}"
+
+
+# Stock control (issue 20) ---------------------------------------------------
+
+
+class StockOrderStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    SENT = "sent", _("Sent")
+    PARTLY_RECEIVED = "partly_received", _("Partly received")
+    RECEIVED = "received", _("Received")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class StockOrder(models.Model):
+    """Stock ordered from a supplier for one outlet ("Order stock"); its id is its number."""
+
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, related_name="stock_orders", verbose_name=_("Supplier")
+    )
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.PROTECT, related_name="stock_orders", verbose_name=_("Deliver to")
+    )
+    reference = models.CharField(_("Reference"), max_length=100, blank=True)
+    due = models.DateField(_("Due"), null=True, blank=True)
+    status = models.CharField(
+        _("Status"), max_length=20, choices=StockOrderStatus, default=StockOrderStatus.OPEN
+    )
+    note = models.TextField(_("Note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Ordered by"),
+    )
+    created_at = models.DateTimeField(_("Ordered"), default=timezone.now)
+    updated_at = models.DateTimeField(_("Updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("stock order")
+        verbose_name_plural = _("stock orders")
+        permissions = [("receive_stockorder", "Can receive stock orders")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=StockOrderStatus.values),
+                name="inventory_stockorder_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="inventory_order_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Stock order %(number)s") % {"number": self.pk}
+
+    def get_absolute_url(self) -> str:
+        return reverse("inventory:stock_order_detail", args=[self.pk])
+
+
+class StockOrderLine(models.Model):
+    """One product on a stock order: how many were ordered, at what cost, how many arrived."""
+
+    order = models.ForeignKey(
+        StockOrder, on_delete=models.CASCADE, related_name="lines", verbose_name=_("Stock order")
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("Product")
+    )
+    quantity = models.PositiveIntegerField(_("Quantity"))
+    cost = models.DecimalField(_("Cost"), max_digits=10, decimal_places=2)
+    received = models.PositiveIntegerField(_("Received"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("stock order line")
+        verbose_name_plural = _("stock order lines")
+        constraints = [
+            # One line per product: a scan is matched to its product's line.
+            models.UniqueConstraint(
+                fields=["order", "product"], name="inventory_orderline_order_product_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="inventory_orderline_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cost__gte=0), name="inventory_orderline_cost_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(received__lte=models.F("quantity")),
+                name="inventory_orderline_received_at_most_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} x {self.quantity}"
+
+
+class StockOrderExpected(models.Model):
+    """A serial the supplier's list says is coming on an order ("Supplier list")."""
+
+    order = models.ForeignKey(
+        StockOrder,
+        on_delete=models.CASCADE,
+        related_name="expected",
+        verbose_name=_("Stock order"),
+    )
+    line = models.ForeignKey(
+        StockOrderLine, on_delete=models.CASCADE, related_name="expected", verbose_name=_("Line")
+    )
+    serial = models.CharField(_("Serial number"), max_length=100)
+    serial_normalised = models.CharField(max_length=100, editable=False)
+    received = models.BooleanField(_("Received"), default=False)
+
+    class Meta:
+        ordering = ["line", "id"]
+        verbose_name = _("expected serial")
+        verbose_name_plural = _("expected serials")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line", "serial_normalised"], name="inventory_expected_line_serial_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.serial
+
+
+class StockMoveReason(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    SOLD = "sold", _("Sold")
+    RETURNED = "returned", _("Returned")
+    COUNTED = "counted", _("Counted")
+    TRANSFERRED = "transferred", _("Transferred")
+    SET_BY_HAND = "set_by_hand", _("Set by hand")
+    # Serial numbers recorded, written off, marked faulty or reinstated, deleted.
+    UNITS_CHANGED = "units_changed", _("Serial numbers changed")
+
+
+class StockMove(models.Model):
+    """One change of stock on hand: by how much, to what, why, who, when, and the document."""
+
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("Product"),
+        db_index=False,
+    )
+    outlet = models.ForeignKey(
+        Outlet,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("Outlet"),
+        db_index=False,
+    )
+    change = models.IntegerField(_("Change"))
+    on_hand = models.IntegerField(_("On hand after"))
+    reason = models.CharField(_("Why"), max_length=20, choices=StockMoveReason)
+    note = models.CharField(_("Note"), max_length=200, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Who"),
+        db_index=False,
+    )
+    created_at = models.DateTimeField(_("When"), default=timezone.now)
+    # The sale, return, stock order or count behind the change (generic, as on
+    # SerialEvent, so inventory imports nothing from sales).
+    document_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    document_id = models.PositiveBigIntegerField(null=True, blank=True)
+    document = GenericForeignKey("document_type", "document_id")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("stock move")
+        verbose_name_plural = _("stock moves")
+        indexes = [
+            models.Index(
+                fields=["product", "outlet", "-created_at", "-id"], name="inventory_move_stock_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}@{self.outlet_id}: {self.change:+d} = {self.on_hand}"
