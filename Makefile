@@ -69,6 +69,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.add_in_browser
 	$(BIN)/python -m bench.api
 	$(BIN)/python -m bench.labels
+	$(BIN)/python -m bench.receive
 
 # 1,000,000 serials in a throwaway PostgreSQL database; every page of issue 11
 # timed. BENCH_SCALE_ARGS="--reuse --only 'list-*'" for quick reruns.

@@ -8,7 +8,7 @@ from rest_framework import routers
 
 from api.permissions import API_READ
 from api.views.base import ApiViewMixin
-from api.views.catalog import OutletViewSet, ProductViewSet
+from api.views.catalog import OutletViewSet, ProductViewSet, SupplierViewSet
 from api.views.sales import (
     CustomerViewSet,
     ReturnViewSet,
@@ -16,6 +16,7 @@ from api.views.sales import (
     WarrantyClaimViewSet,
 )
 from api.views.serials import SerialLookupView, SerialViewSet
+from api.views.stock_orders import StockOrderViewSet
 
 # The docs page's template (drf-spectacular's swagger_ui.html) holds one inline
 # <style> of three rules; the app's policy allows no inline style, so this page
@@ -46,12 +47,14 @@ class Router(routers.DefaultRouter):
 
 router = Router()
 router.register("products", ProductViewSet, basename="product")
+router.register("suppliers", SupplierViewSet, basename="supplier")
 router.register("outlets", OutletViewSet, basename="outlet")
 router.register("serial-numbers", SerialViewSet, basename="serial")
 router.register("sales", SaleViewSet, basename="sale")
 router.register("returns", ReturnViewSet, basename="return")
 router.register("warranty-claims", WarrantyClaimViewSet, basename="claim")
 router.register("customers", CustomerViewSet, basename="customer")
+router.register("stock-orders", StockOrderViewSet, basename="stockorder")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -40,6 +40,7 @@ def serial_records_insert_orm(
     origin: str,
     created_by_id: int | None,
     created_at: datetime,
+    cause: object = None,
 ) -> int:
     """`inventory.sql.serial_records_insert` through `bulk_create`, for `--insert orm`.
 

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from catalog.models import Product
+from catalog.models import Product, Supplier
 from catalog.serial_formats import SerialFormat
 
 # sku, name, brand, retail price, warranty months, has serial numbers
@@ -46,10 +46,44 @@ DEMO_BARCODES = {
 DEMO_PATTERNS = {"BAR-GRD-200": "BAR-GRD-200-@@####"}
 
 
+# name, email, phone, address; example.com addresses and a 555 number reach nobody.
+DEMO_SUPPLIERS = [
+    (
+        "Coffee Gear Wholesale",
+        "orders@coffeegear.example.com",
+        "+1 555 0100",
+        "12 Roastery Lane\nPortland",
+    ),
+    ("Voltride Distribution", "trade@voltride.example.com", "+1 555 0101", "Dock 3, Bay Road"),
+    ("Nova Mobile Supply", "sales@novamobile.example.com", "+1 555 0102", ""),
+]
+
+# A product's supplier (by the brand it sells) and the supplier code on that
+# supplier's lists: the SKU with the supplier's own prefix. AquaFlow has none,
+# so products without a supplier stay in the demo too.
+DEMO_SUPPLIER_OF_BRAND = {
+    "Barista Co": ("Coffee Gear Wholesale", "CGW-"),
+    "Voltride": ("Voltride Distribution", "VD-"),
+    "Nova": ("Nova Mobile Supply", "NMS-"),
+}
+
+
+def seed_suppliers() -> dict[str, Supplier]:
+    suppliers = {}
+    for name, email, phone, address in DEMO_SUPPLIERS:
+        supplier, _created = Supplier.objects.get_or_create(
+            name=name, defaults={"email": email, "phone": phone, "address": address}
+        )
+        suppliers[name] = supplier
+    return suppliers
+
+
 def seed_products() -> list[Product]:
+    suppliers = seed_suppliers()
     products = []
     for sku, name, brand, price, warranty, serialised in DEMO_PRODUCTS:
         pattern = DEMO_PATTERNS.get(sku, "")
+        supplier_name, code_prefix = DEMO_SUPPLIER_OF_BRAND.get(brand, ("", ""))
         product, _created = Product.objects.get_or_create(
             sku=sku,
             defaults={
@@ -61,6 +95,8 @@ def seed_products() -> list[Product]:
                 "barcode": DEMO_BARCODES.get(sku, ""),
                 "serial_format": SerialFormat.PATTERN if pattern else SerialFormat.ANY,
                 "serial_pattern": pattern,
+                "supplier": suppliers.get(supplier_name),
+                "supplier_code": f"{code_prefix}{sku.split('-', 1)[1]}" if supplier_name else "",
             },
         )
         products.append(product)

@@ -1,10 +1,12 @@
 import django_filters
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 
 from catalog import selectors
-from catalog.models import Product, ProductQuerySet
+from catalog.models import Product, ProductQuerySet, Supplier
+from lib.ids import IdChoiceFilter
 
 
 class YesNoSelect(BooleanWidget):
@@ -39,6 +41,12 @@ class ProductFilter(django_filters.FilterSet):
     brand = django_filters.ChoiceFilter(
         label=_("Brand"), choices=brand_choices, empty_label=_("Any")
     )
+    # All suppliers, inactive ones too: their products are still in the catalog.
+    supplier = IdChoiceFilter(
+        label=_("Supplier"),
+        queryset=Supplier.objects.order_by("name", "id"),
+        empty_label=_("Any"),
+    )
     has_serial_numbers = django_filters.BooleanFilter(
         label=_("Has serial numbers"), widget=YesNoSelect
     )
@@ -66,3 +74,19 @@ class ProductFilter(django_filters.FilterSet):
         self, queryset: ProductQuerySet[Product], name: str, value: bool | None
     ) -> ProductQuerySet[Product]:
         return queryset.having_barcode(value)
+
+
+class SupplierFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        widget=forms.TextInput(attrs={"placeholder": _("Name, email or phone"), "type": "search"}),
+    )
+    is_active = django_filters.BooleanFilter(label=_("Active"), widget=YesNoSelect)
+
+    class Meta:
+        model = Supplier
+        fields: list[str] = []
+
+    def search(self, queryset: QuerySet[Supplier], name: str, value: str) -> QuerySet[Supplier]:
+        return selectors.supplier_search(queryset, value)

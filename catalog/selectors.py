@@ -1,9 +1,10 @@
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Upper
 
 from catalog.gtin import gtin14
-from catalog.models import Product, ProductQuerySet
+from catalog.models import Product, ProductQuerySet, Supplier
 from lib.scans import scan_gtin
 
 
@@ -91,3 +92,64 @@ def product_suggestions(
     if exact:
         others = others.exclude(pk=exact.pk)
     return ([exact] if exact else []) + list(others[: limit - bool(exact)]), exact
+
+
+def supplier_list() -> QuerySet[Supplier]:
+    return Supplier.objects.order_by("name", "id")
+
+
+def supplier_search(suppliers: QuerySet[Supplier], text: str) -> QuerySet[Supplier]:
+    """The suppliers whose name, email or phone contains `text`, ignoring case (all when blank)."""
+    text = text.strip()
+    if not text:
+        return suppliers
+    return suppliers.filter(
+        Q(name__icontains=text) | Q(email__icontains=text) | Q(phone__icontains=text)
+    )
+
+
+def supplier_choices(*, keep: Supplier | int | None = None) -> QuerySet[Supplier]:
+    """The suppliers a product may be given: the active ones, and `keep` (its current one)."""
+    keep_pk = keep.pk if isinstance(keep, Supplier) else keep
+    active = Q(is_active=True)
+    if keep_pk is not None:
+        active |= Q(pk=keep_pk)
+    return Supplier.objects.filter(active).order_by("name", "id")
+
+
+def supplier_name_taken(*, name: str, exclude_pk: int | None = None) -> bool:
+    suppliers = Supplier.objects.filter(name__iexact=name.strip())
+    if exclude_pk is not None:
+        suppliers = suppliers.exclude(pk=exclude_pk)
+    return suppliers.exists()
+
+
+def supplier_code_owner(
+    *, supplier: Supplier | int, code: str, exclude_pk: int | None = None
+) -> Product | None:
+    """The product of `supplier` whose supplier code is `code`, ignoring case (None for none)."""
+    code = code.strip()
+    if not code:
+        return None
+    products = Product.objects.filter(supplier=supplier, supplier_code__iexact=code)
+    if exclude_pk is not None:
+        products = products.exclude(pk=exclude_pk)
+    return products.order_by("pk").first()
+
+
+def products_by_supplier_code(
+    *, supplier: Supplier | int, codes: Iterable[str]
+) -> dict[str, Product]:
+    """The products of `supplier` with these supplier codes, keyed by code in upper case.
+
+    One query for a whole supplier list; a code is compared ignoring case and
+    surrounding spaces, as the product form stores and checks it.
+    """
+    keys = {code.strip().upper() for code in codes if code.strip()}
+    if not keys:
+        return {}
+    found = Product.objects.annotate(code_key=Upper("supplier_code")).filter(
+        supplier=supplier, code_key__in=keys
+    )
+    # Lowest id last, so it wins should two products share a code from before the rule.
+    return {product.code_key: product for product in found.order_by("-pk")}

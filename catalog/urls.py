@@ -10,4 +10,7 @@ urlpatterns = [
     path("products/", views.ProductListView.as_view(), name="product_list"),
     path("products/add/", views.ProductCreateView.as_view(), name="product_create"),
     path("products/<int:pk>/edit/", views.ProductUpdateView.as_view(), name="product_update"),
+    path("suppliers/", views.SupplierListView.as_view(), name="supplier_list"),
+    path("suppliers/add/", views.SupplierCreateView.as_view(), name="supplier_create"),
+    path("suppliers/<int:pk>/edit/", views.SupplierUpdateView.as_view(), name="supplier_update"),
 ]

@@ -1,11 +1,12 @@
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, UpdateView
 from django_filters.views import FilterView
 
 from catalog import selectors, services
-from catalog.filters import ProductFilter
-from catalog.forms import ProductForm
-from catalog.models import Product
+from catalog.filters import ProductFilter, SupplierFilter
+from catalog.forms import ProductForm, SupplierForm
+from catalog.models import Product, Supplier
 from lib.mixins import ListPageMixin, ServiceFormMixin
 
 
@@ -36,3 +37,35 @@ class ProductUpdateView(ServiceFormMixin, UpdateView):
 
     def call_service(self, data):
         return services.product_update(product=self.object, **data)
+
+
+class SupplierListView(ListPageMixin, FilterView):
+    permission_required = "catalog.view_supplier"
+    filterset_class = SupplierFilter
+    template_name = "catalog/supplier_list.html"
+
+    def get_queryset(self):
+        return selectors.supplier_list()
+
+
+class SupplierCreateView(ServiceFormMixin, CreateView):
+    permission_required = "catalog.add_supplier"
+    form_class = SupplierForm
+    template_name = "catalog/supplier_form.html"
+    success_message = _("Supplier “%(name)s” added.")
+    success_url = reverse_lazy("catalog:supplier_list")
+
+    def call_service(self, data):
+        return services.supplier_create(**data)
+
+
+class SupplierUpdateView(ServiceFormMixin, UpdateView):
+    permission_required = "catalog.change_supplier"
+    model = Supplier
+    form_class = SupplierForm
+    template_name = "catalog/supplier_form.html"
+    success_message = _("Supplier “%(name)s” saved.")
+    success_url = reverse_lazy("catalog:supplier_list")
+
+    def call_service(self, data):
+        return services.supplier_update(supplier=self.object, **data)

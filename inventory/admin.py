@@ -10,7 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from inventory import services
-from inventory.models import Outlet, SerialEvent, SerialRecord, StockLevel
+from inventory.models import (
+    Outlet,
+    SerialEvent,
+    SerialRecord,
+    StockLevel,
+    StockOrder,
+    StockOrderLine,
+)
 from lib.ids import parse_id
 
 
@@ -166,3 +173,30 @@ class SerialEventAdmin(ReadOnlyAdmin):
             return ""
         url = getattr(document, "get_absolute_url", None)
         return format_html('<a href="{}">{}</a>', url(), document) if url else str(document)
+
+
+class StockOrderLineInline(admin.TabularInline):
+    model = StockOrderLine
+    fields = ["product", "quantity", "cost", "received"]
+    readonly_fields = ["product", "quantity", "cost", "received"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StockOrder)
+class StockOrderAdmin(ReadOnlyAdmin):
+    """Orders change only on their pages (Order stock, Edit, Mark as sent, Cancel order, Receive),
+    which lock the order and keep its lines and status in step."""
+
+    list_display = ["__str__", "supplier", "outlet", "reference", "due", "status", "created_at"]
+    list_filter = ["status", "outlet", "supplier"]
+    list_select_related = ["supplier", "outlet"]
+    search_fields = ["reference"]
+    raw_id_fields = ["supplier", "outlet", "created_by"]
+    inlines = [StockOrderLineInline]

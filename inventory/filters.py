@@ -9,7 +9,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
-from inventory.models import Outlet, SerialRecord, SerialStatus, StockLevel
+from inventory.models import Outlet, SerialRecord, SerialStatus, StockLevel, StockOrder
 from inventory.widgets import ProductFilterField
 from lib.dates import start_of_day
 from lib.ids import IdChoiceFilter
@@ -159,6 +159,13 @@ class SerialRecordFilter(django_filters.FilterSet):
             MinValueValidator(start_of_day(EARLIEST_DATE), _("Enter a date from 1900 to 2999.")),
             MaxValueValidator(start_of_day(LATEST_DATE), _("Enter a date from 1900 to 2999.")),
         ],
+    )
+    # The units that arrived on one stock order (Print labels from the order's page);
+    # the partial index on received_on serves it.
+    received_on = IdChoiceFilter(
+        label=_("Received on"),
+        queryset=StockOrder.objects.all(),
+        widget=forms.HiddenInput,
     )
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),

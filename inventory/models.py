@@ -156,6 +156,17 @@ class SerialRecord(models.Model):
         default=SerialEventKind.ADDED,
         editable=False,
     )
+    # The stock order a Received unit arrived on (its history's first line names it).
+    received_on = models.ForeignKey(
+        "inventory.StockOrder",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="units",
+        verbose_name=_("Received on"),
+        db_index=False,
+        editable=False,
+    )
     updated_at = models.DateTimeField(_("Updated"), auto_now=True)
 
     class Meta:
@@ -189,6 +200,13 @@ class SerialRecord(models.Model):
             models.Index(fields=["created_at", "id"], name="inventory_serial_added_id_idx"),
             models.Index(fields=["status", "id"], name="inventory_serial_st_id_idx"),
             models.Index(fields=["outlet", "id"], name="inventory_serial_out_id_idx"),
+            # Only units that arrived on an order: small, and what protects an order
+            # from deletion and lists its units reads.
+            models.Index(
+                fields=["received_on", "id"],
+                name="inventory_serial_received_idx",
+                condition=models.Q(received_on__isnull=False),
+            ),
         ]
         permissions = [
             ("transfer_serialrecord", "Can transfer serial numbers between outlets"),

@@ -19,11 +19,22 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
 from catalog.models import Product
-from inventory.models import SerialRecord, SerialStatus, SerialTally, StockLevel
+from inventory.models import (
+    SerialEventKind,
+    SerialRecord,
+    SerialStatus,
+    SerialTally,
+    StockLevel,
+    StockMove,
+    StockMoveReason,
+    StockOrder,
+    StockOrderExpected,
+)
 
 # A (product_id, outlet_id, status) key of SerialTally, and its count or change.
 TallyKey = tuple[int, int, str]
@@ -64,13 +75,16 @@ def serial_records_insert(
     origin: str,
     created_by_id: int | None,
     created_at: datetime,
+    cause: "MoveCause | None" = None,
 ) -> int:
     """Insert (product_id, outlet_id, serial, normalised) rows in one statement.
 
     Returns how many were inserted, counted in SerialTally in the same
-    transaction; In stock units also count on hand (`stock_apply`, arriving). A
-    duplicate raises IntegrityError from the (product, serial_normalised)
-    unique constraint, and nothing is inserted or counted.
+    transaction; In stock units also count on hand (`stock_apply`, arriving),
+    their stock moves saying `cause` (by default Serial numbers changed, by the
+    user who recorded them). A duplicate raises IntegrityError from the
+    (product, serial_normalised) unique constraint, and nothing is inserted or
+    counted.
     """
     if not rows:
         return 0
@@ -92,7 +106,9 @@ def serial_records_insert(
     placed = Counter((product_id, outlet_id) for product_id, outlet_id, *_ in rows)
     if status == SerialStatus.IN_STOCK:
         stock_apply(
-            changes={key: StockChange(arriving=n) for key, n in placed.items()}, at=created_at
+            changes={key: StockChange(arriving=n) for key, n in placed.items()},
+            cause=cause or MoveCause(StockMoveReason.UNITS_CHANGED, user_id=created_by_id),
+            at=created_at,
         )
     serial_tally_apply(deltas={(*key, status): n for key, n in placed.items()})
     return inserted
@@ -116,6 +132,20 @@ class StockChange(NamedTuple):
     uncounted: int = 0
 
 
+class MoveCause(NamedTuple):
+    """Why stock on hand changes, for the `StockMove` rows `stock_apply` writes.
+
+    Build it with `inventory.services.stock_moves.move_cause` from a user and a
+    document; here it is ids only, as the JSON rows carry it.
+    """
+
+    reason: str
+    user_id: int | None = None
+    document_type_id: int | None = None
+    document_id: int | None = None
+    note: str = ""
+
+
 _STOCK_COLUMNS = [
     ("product_id", "bigint"),
     ("outlet_id", "bigint"),
@@ -123,10 +153,26 @@ _STOCK_COLUMNS = [
     ("arriving", "bigint"),
     ("leaving", "bigint"),
     ("uncounted", "bigint"),
+    ("reason", "text"),
+    ("user_id", "bigint"),
+    ("document_type_id", "bigint"),
+    ("document_id", "bigint"),
+    ("note", "text"),
 ]
 
+_MOVE_COLUMNS = (
+    "product_id, outlet_id, change, on_hand, reason, note, user_id, created_at, "
+    "document_type_id, document_id"
+)
 
-def stock_apply(*, changes: Mapping[tuple[int, int], StockChange], at: datetime) -> None:
+
+def stock_apply(
+    *,
+    changes: Mapping[tuple[int, int], StockChange],
+    cause: MoveCause,
+    at: datetime,
+    causes: Mapping[tuple[int, int], MoveCause] | None = None,
+) -> None:
     """Apply each (product_id, outlet_id)'s stock change, locking the rows in that order.
 
     On hand becomes GREATEST(on_hand + delta, 0), so a count already lower than
@@ -137,17 +183,28 @@ def stock_apply(*, changes: Mapping[tuple[int, int], StockChange], at: datetime)
     first, in key order. Where the In stock count is read, or several rows
     change, PostgreSQL locks them in key order before the count is read: every
     change of In stock units updates its stock row before its tally, so the
-    count read under the lock is the one the row goes with. Two or three
-    statements whatever the number of pairs.
+    count read under the lock is the one the row goes with.
+
+    Each pair whose on hand changes gets a `StockMove` row at `at`: its change,
+    on hand after, and `cause` (or the pair's own in `causes`, as a claim's
+    replacement sale has). On PostgreSQL the update returns the rows it changed
+    straight into the insert, one statement; SQLite cannot read an UPDATE's
+    RETURNING in a statement, so it inserts the moves first, computed by the
+    same expression from the same rows. Two to four statements whatever the
+    number of pairs.
     """
     pairs = {key: c for key, c in changes.items() if c.delta or c.arriving or c.leaving}
     if not pairs:
         return
+    why = causes or {}
     stock, tally = StockLevel._meta.db_table, SerialTally._meta.db_table
-    greatest, least = ("GREATEST", "LEAST") if _is_postgresql() else ("MAX", "MIN")
+    postgresql = _is_postgresql()
+    greatest, least = ("GREATEST", "LEAST") if postgresql else ("MAX", "MIN")
     source, select = _json_rows(_STOCK_COLUMNS)
     rows = f"(SELECT {select}, r.position FROM {source}) AS v"
-    data = json.dumps([[*key, *change] for key, change in sorted(pairs.items())])
+    data = json.dumps(
+        [[*key, *change, *why.get(key, cause)] for key, change in sorted(pairs.items())]
+    )
     stamp = connection.ops.adapt_datetimefield_value(at)
     shelf = f"{greatest}(s.on_hand + c.delta, 0)"
     without_serial = f"{greatest}({shelf} - c.in_stock, 0)"
@@ -155,6 +212,15 @@ def stock_apply(*, changes: Mapping[tuple[int, int], StockChange], at: datetime)
         f"{shelf} + {greatest}(c.arriving - {without_serial}, 0) "
         f"- {least}(c.leaving, {without_serial})"
     )
+    counted = (
+        "SELECT v.product_id, v.outlet_id, v.delta, v.arriving, v.leaving, v.reason, "
+        "v.user_id, v.document_type_id, v.document_id, v.note, "
+        f'COALESCE(t."count", 0) + v.uncounted AS in_stock FROM {rows} '
+        f"LEFT JOIN {tally} AS t ON t.product_id = v.product_id "
+        "AND t.outlet_id = v.outlet_id AND t.status = %s"
+    )
+    in_stock = SerialStatus.IN_STOCK.value
+    moves = StockMove._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {stock} (product_id, outlet_id, on_hand, updated_at) "
@@ -163,22 +229,49 @@ def stock_apply(*, changes: Mapping[tuple[int, int], StockChange], at: datetime)
             [stamp, data],
         )
         reads_count = any(change.arriving or change.leaving for change in pairs.values())
-        if _is_postgresql() and (reads_count or len(pairs) > 1):
+        if postgresql and (reads_count or len(pairs) > 1):
             cursor.execute(
                 f"SELECT s.id FROM {stock} AS s JOIN {rows} ON s.product_id = v.product_id "
                 "AND s.outlet_id = v.outlet_id ORDER BY s.product_id, s.outlet_id FOR UPDATE OF s",
                 [data],
             )
         # Units that only label counted ones leave the row (and its updated_at) alone.
+        changed = f"(c.arriving = 0 OR {on_hand} <> s.on_hand)"
+        if postgresql:
+            # `held` locks the rows (again, or first for a lone pair) and reads
+            # them as they are under the lock, which this statement's snapshot
+            # may not be; the update then works on that same version.
+            cursor.execute(
+                f"WITH c AS ({counted}), "
+                f"held AS (SELECT s.id, s.on_hand FROM {stock} AS s JOIN c "
+                "ON s.product_id = c.product_id AND s.outlet_id = c.outlet_id "
+                "ORDER BY s.product_id, s.outlet_id FOR UPDATE OF s), "
+                f"moved AS (UPDATE {stock} AS s SET on_hand = {on_hand}, updated_at = %s "
+                "FROM c, held WHERE s.id = held.id AND s.product_id = c.product_id "
+                f"AND s.outlet_id = c.outlet_id AND {changed} "
+                "RETURNING s.product_id, s.outlet_id, s.on_hand - held.on_hand AS change, "
+                "s.on_hand, c.reason, c.note, c.user_id, c.document_type_id, c.document_id) "
+                f"INSERT INTO {moves} ({_MOVE_COLUMNS}) "
+                "SELECT m.product_id, m.outlet_id, m.change, m.on_hand, m.reason, m.note, "
+                "m.user_id, %s, m.document_type_id, m.document_id FROM moved AS m "
+                "WHERE m.change <> 0 ORDER BY m.product_id, m.outlet_id",
+                [data, in_stock, stamp, stamp],
+            )
+            return
         cursor.execute(
-            f"UPDATE {stock} AS s SET on_hand = {on_hand}, updated_at = %s FROM ("
-            "SELECT v.product_id, v.outlet_id, v.delta, v.arriving, v.leaving, "
-            f'COALESCE(t."count", 0) + v.uncounted AS in_stock FROM {rows} '
-            f"LEFT JOIN {tally} AS t ON t.product_id = v.product_id "
-            "AND t.outlet_id = v.outlet_id AND t.status = %s) AS c "
+            f"INSERT INTO {moves} ({_MOVE_COLUMNS}) "
+            f"SELECT s.product_id, s.outlet_id, {on_hand} - s.on_hand, {on_hand}, c.reason, "
+            "c.note, c.user_id, %s, c.document_type_id, c.document_id "
+            f"FROM {stock} AS s JOIN ({counted}) AS c ON s.product_id = c.product_id "
+            f"AND s.outlet_id = c.outlet_id WHERE {on_hand} <> s.on_hand "
+            "ORDER BY s.product_id, s.outlet_id",
+            [stamp, data, in_stock],
+        )
+        cursor.execute(
+            f"UPDATE {stock} AS s SET on_hand = {on_hand}, updated_at = %s FROM ({counted}) AS c "
             "WHERE s.product_id = c.product_id AND s.outlet_id = c.outlet_id "
-            f"AND (c.arriving = 0 OR {on_hand} <> s.on_hand)",
-            [stamp, data, SerialStatus.IN_STOCK.value],
+            f"AND {changed}",
+            [stamp, data, in_stock],
         )
 
 
@@ -288,3 +381,84 @@ def stock_serial_gap_rows(*, outlet_id: int | None = None) -> list[tuple[int, in
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [(int(p), int(o), int(h), int(n)) for p, o, h, n in cursor.fetchall()]
+
+
+def serial_records_receive(
+    *,
+    rows: Sequence[tuple[int, int, str, str]],
+    order_id: int,
+    created_by_id: int | None,
+    created_at: datetime,
+    quantities: Mapping[tuple[int, int], int] | None = None,
+) -> int:
+    """Insert the In stock units a stock order brought, in one statement, linked to the order.
+
+    The sibling of `serial_records_insert` for Receive: the same (product_id,
+    outlet_id, serial, normalised) rows, origin Received and `received_on` the
+    order. `quantities` are the units of products without serial numbers that
+    came too, by (product_id, outlet_id): they go on hand in the same
+    `stock_apply` as the units, so the stock rows are locked once, in key
+    order. A duplicate raises IntegrityError and nothing is inserted or counted.
+    """
+    inserted = 0
+    if rows:
+        source, select = _json_rows(
+            [
+                ("product_id", "bigint"),
+                ("outlet_id", "bigint"),
+                ("serial", "text"),
+                ("norm", "text"),
+            ]
+        )
+        sql = (
+            f"INSERT INTO {SerialRecord._meta.db_table} (product_id, outlet_id, serial, "
+            "serial_normalised, status, notes, origin, received_on_id, created_by_id, "
+            "created_at, updated_at) "
+            f"SELECT v.product_id, v.outlet_id, v.serial, v.norm, %s, '', %s, %s, %s, %s, %s "
+            f"FROM (SELECT {select}, r.position FROM {source}) AS v ORDER BY v.position"
+        )
+        stamp = connection.ops.adapt_datetimefield_value(created_at)
+        status, origin = SerialStatus.IN_STOCK.value, SerialEventKind.RECEIVED.value
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql, [status, origin, order_id, created_by_id, stamp, stamp, json.dumps(rows)]
+            )
+            inserted = cursor.rowcount
+    placed = Counter((product_id, outlet_id) for product_id, outlet_id, *_ in rows)
+    changes = {key: StockChange(arriving=n) for key, n in placed.items()}
+    for key, n in (quantities or {}).items():
+        if n:
+            changes[key] = changes.get(key, StockChange())._replace(delta=n)
+    # Their stock moves say Received, by the user, on the order.
+    cause = MoveCause(
+        StockMoveReason.RECEIVED,
+        user_id=created_by_id,
+        document_type_id=ContentType.objects.get_for_model(StockOrder).pk,
+        document_id=order_id,
+    )
+    stock_apply(changes=changes, cause=cause, at=created_at)
+    serial_tally_apply(
+        deltas={(*key, SerialStatus.IN_STOCK.value): n for key, n in placed.items()}
+    )
+    return inserted
+
+
+def stock_order_expected_insert(*, order_id: int, rows: Sequence[tuple[int, str, str]]) -> int:
+    """Insert a Supplier list's (line_id, serial, normalised) rows in one statement.
+
+    A serial the line already expects is skipped (ON CONFLICT on the line's
+    unique serial); returns how many were added.
+    """
+    if not rows:
+        return 0
+    source, select = _json_rows([("line_id", "bigint"), ("serial", "text"), ("norm", "text")])
+    sql = (
+        f"INSERT INTO {StockOrderExpected._meta.db_table} "
+        "(order_id, line_id, serial, serial_normalised, received) "
+        f"SELECT %s, v.line_id, v.serial, v.norm, %s "
+        f"FROM (SELECT {select}, r.position FROM {source}) AS v WHERE true ORDER BY v.position "
+        "ON CONFLICT (line_id, serial_normalised) DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [order_id, False, json.dumps(rows)])
+        return cursor.rowcount

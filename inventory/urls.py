@@ -1,6 +1,15 @@
 from django.urls import path
 
-from inventory.views import jobs, labels, outlets, serial_changes, serials, stock
+from inventory.views import (
+    jobs,
+    labels,
+    outlets,
+    receiving,
+    serial_changes,
+    serials,
+    stock,
+    stock_orders,
+)
 
 app_name = "inventory"
 
@@ -61,4 +70,36 @@ urlpatterns = [
     ),
     path("stock/", stock.StockLevelListView.as_view(), name="stock_list"),
     path("stock/<int:product_pk>/set/", stock.stock_set, name="stock_set"),
+    path("stock-control/", stock_orders.StockControlListView.as_view(), name="stock_control"),
+    path("stock-orders/add/", stock_orders.stock_order_create, name="stock_order_create"),
+    path(
+        "stock-orders/product-options/",
+        stock_orders.stock_order_product_options,
+        name="stock_order_product_options",
+    ),
+    path(
+        "stock-orders/<int:pk>/", stock_orders.stock_order_detail_view, name="stock_order_detail"
+    ),
+    path(
+        "stock-orders/<int:pk>/edit/", stock_orders.stock_order_update, name="stock_order_update"
+    ),
+    path("stock-orders/<int:pk>/send/", stock_orders.stock_order_send, name="stock_order_send"),
+    path(
+        "stock-orders/<int:pk>/cancel/", stock_orders.stock_order_cancel, name="stock_order_cancel"
+    ),
+    path(
+        "stock-orders/<int:pk>/receive/",
+        receiving.stock_order_receive_view,
+        name="stock_order_receive",
+    ),
+    path(
+        "stock-orders/<int:pk>/receive/check/",
+        receiving.stock_order_receive_check,
+        name="stock_order_receive_check",
+    ),
+    path(
+        "stock-orders/<int:pk>/receive/supplier-list/",
+        receiving.stock_order_supplier_list,
+        name="stock_order_supplier_list",
+    ),
 ]

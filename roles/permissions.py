@@ -22,6 +22,11 @@ STAFF_PERMISSIONS = [
     "sales.change_warrantyclaim",
     # Reports (issue 10): see the Serial coverage report.
     "reports.view_coverage",
+    # Stock control (issue 20): see suppliers and stock orders, receive, see stock history.
+    "catalog.view_supplier",
+    "inventory.view_stockorder",
+    "inventory.receive_stockorder",
+    "inventory.view_stockmove",
 ]
 
 MANAGER_PERMISSIONS = [
@@ -47,6 +52,12 @@ MANAGER_PERMISSIONS = [
     "api.view_apitoken",
     "api.add_apitoken",
     "api.delete_apitoken",
+    # Stock control (issue 20): keep suppliers, order stock (Order stock, Edit, Mark as
+    # sent, Cancel order).
+    "catalog.add_supplier",
+    "catalog.change_supplier",
+    "inventory.add_stockorder",
+    "inventory.change_stockorder",
 ]
 
 GROUPS = {"Staff": STAFF_PERMISSIONS, "Managers": MANAGER_PERMISSIONS}

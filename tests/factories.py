@@ -4,7 +4,7 @@ from typing import Any
 import factory
 from django.contrib.auth.models import Group, User
 
-from catalog.models import Product
+from catalog.models import Product, Supplier
 from inventory.models import Outlet, SerialRecord, SerialStatus, StockLevel
 from inventory.sql import serial_tally_apply
 from sales.models import Customer, Sale
@@ -32,6 +32,14 @@ class OutletFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Outlet {n}")
     address = factory.Faker("address")
+
+
+class SupplierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Supplier
+
+    name = factory.Sequence(lambda n: f"Supplier {n}")
+    email = factory.Sequence(lambda n: f"orders{n}@supplier.example")
 
 
 class ProductFactory(factory.django.DjangoModelFactory):

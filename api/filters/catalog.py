@@ -1,10 +1,13 @@
-"""The Products and Outlets pages' filters, as query parameters."""
+"""The Products, Suppliers and Outlets pages' filters, as query parameters."""
 
 import django_filters
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from api.filters.fields import IdFilter
+from catalog import selectors
 from catalog.gtin import gtin14
-from catalog.models import Product, ProductQuerySet
+from catalog.models import Product, ProductQuerySet, Supplier
 from inventory.models import Outlet
 from lib.scans import scan_gtin
 
@@ -25,6 +28,9 @@ class ProductFilter(django_filters.FilterSet):
         help_text=_("The product with this GTIN (8, 12, 13 or 14 digits, or a GS1 scan)."),
     )
     has_barcode = django_filters.BooleanFilter(label=_("Has barcode"), method="filter_has_barcode")
+    supplier = IdFilter(
+        label=_("Supplier"), field_name="supplier_id", help_text=_("The supplier's id.")
+    )
     has_serial_numbers = django_filters.BooleanFilter()
     is_active = django_filters.BooleanFilter()
 
@@ -50,6 +56,22 @@ class ProductFilter(django_filters.FilterSet):
         self, queryset: ProductQuerySet[Product], name: str, value: bool | None
     ) -> ProductQuerySet[Product]:
         return queryset.having_barcode(value)
+
+
+class SupplierFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        help_text=_("Name, email or phone contains this."),
+    )
+    is_active = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Supplier
+        fields: list[str] = []
+
+    def search(self, queryset: QuerySet[Supplier], name: str, value: str) -> QuerySet[Supplier]:
+        return selectors.supplier_search(queryset, value)
 
 
 class OutletFilter(django_filters.FilterSet):

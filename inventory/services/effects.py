@@ -4,9 +4,16 @@ A service that changes units makes one collector, hands it to every change it
 makes (`serials_change(..., effects=effects)`, `serials_record_sold`, a nested
 `sale_create`), and calls `effects.apply()` once, last, in its transaction:
 
-    effects = UnitEffects()
+    effects = UnitEffects(reason=StockMoveReason.SOLD, user=clerk, document=sale)
     serials_change(serials=locked, ..., effects=effects)
     effects.apply()
+
+`reason`, `user` (None for the system), `document` (the sale, return, claim
+or order behind it, optional) and `note` are the stock history: each product
+and outlet whose on hand the units change gets one `StockMove` row saying so,
+written with the change (`inventory.sql.stock_apply`); none where on hand stays
+the same. A nested collector keeps its own cause for the stock it changes (a
+claim's replacement sale is Sold, on that sale).
 
 Each change of a unit is noted once, as where it was and where it is now
 ((outlet, status), or None for a unit that is new or gone), and both of its
@@ -31,10 +38,13 @@ through the same statements, being all their transaction changes.
 
 from collections import Counter
 
+from django.contrib.auth.models import User
+from django.db import models
 from django.utils import timezone
 
 from inventory import sql
-from inventory.models import SerialStatus
+from inventory.models import SerialStatus, StockMoveReason
+from inventory.services.stock_moves import move_cause
 
 IN_STOCK, SOLD = SerialStatus.IN_STOCK, SerialStatus.SOLD
 
@@ -45,14 +55,27 @@ Place = tuple[int, str]
 class UnitEffects:
     """The stock and tally changes of one service's units, applied once with `apply`.
 
-    A nested service (a claim's replacement sale) collects its own and its
-    caller takes them with `include` only when it succeeds.
+    `reason` (required), `user`, `document` and `note`: why stock on hand
+    changes, written as the stock history of each product and outlet it
+    changes. A nested service (a claim's replacement sale) collects its own and
+    its caller takes them with `include` only when it succeeds.
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        reason: StockMoveReason,
+        user: User | None,
+        document: models.Model | None = None,
+        note: str = "",
+    ) -> None:
+        self._cause = move_cause(reason=reason, user=user, document=document, note=note)
         self._shelf: Counter[tuple[int, int]] = Counter()  # counted as they go
         self._leaving: Counter[tuple[int, int]] = Counter()  # recorded as they left
         self._tally: Counter[sql.TallyKey] = Counter()
+        # The cause of each (product, outlet) whose stock changes: this
+        # collector's, or an included one's for the stock only it changed.
+        self._causes: dict[tuple[int, int], sql.MoveCause] = {}
         self._done = False
 
     def units_changed(
@@ -85,6 +108,9 @@ class UnitEffects:
         """Take over what `other` collected (a nested service that succeeded)."""
         self._open()
         other._open()
+        for key in other._shelf.keys() | other._leaving.keys():
+            if key not in self._shelf and key not in self._leaving:
+                self._causes.setdefault(key, other._causes.get(key, other._cause))
         self._shelf.update(other._shelf)
         self._leaving.update(other._leaving)
         self._tally.update(other._tally)
@@ -102,7 +128,7 @@ class UnitEffects:
             )
             for product_id, outlet_id in self._shelf.keys() | self._leaving.keys()
         }
-        sql.stock_apply(changes=stock, at=timezone.now())
+        sql.stock_apply(changes=stock, cause=self._cause, causes=self._causes, at=timezone.now())
         sql.serial_tally_apply(deltas=self._tally)
 
     def _open(self) -> None:

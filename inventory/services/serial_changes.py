@@ -33,6 +33,7 @@ from inventory.models import (
     SerialEventKind,
     SerialRecord,
     SerialStatus,
+    StockMoveReason,
 )
 from inventory.selectors.serials_detail import serial_was_sold
 from inventory.services.effects import UnitEffects
@@ -275,7 +276,7 @@ def serials_transfer(
         )
 
     # Units on the shelf take their stock count along; Faulty ones were never counted.
-    effects = UnitEffects()
+    effects = UnitEffects(reason=StockMoveReason.TRANSFERRED, user=user, note=note)
     serials_change(
         serials=moving,
         kind=SerialEventKind.TRANSFERRED,
@@ -320,7 +321,12 @@ def serial_write_off(
             % {"serial": record.serial, "status": record.get_status_display()},
             code="not_writable_off",
         )
-    effects = UnitEffects()
+    effects = UnitEffects(
+        reason=StockMoveReason.UNITS_CHANGED,
+        user=user,
+        document=record,
+        note=_unit_note(record, SerialEventKind.WRITTEN_OFF, reason),
+    )
     serials_change(
         serials=[record],
         kind=SerialEventKind.WRITTEN_OFF,
@@ -331,6 +337,15 @@ def serial_write_off(
     )
     effects.apply()
     return record
+
+
+def _unit_note(record: SerialRecord, kind: str, note: str) -> str:
+    """A stock move's note on one unit's change: its serial, what happened, and why."""
+    text = _("%(event)s “%(serial)s”") % {
+        "event": SerialEventKind(kind).label,
+        "serial": record.serial,
+    }
+    return f"{text}: {note.strip()}" if note.strip() else text
 
 
 def _change_one_status(
@@ -349,7 +364,12 @@ def _change_one_status(
         raise ValidationError(
             refusal % {"serial": record.serial, "status": record.get_status_display()}, code=code
         )
-    effects = UnitEffects()
+    effects = UnitEffects(
+        reason=StockMoveReason.UNITS_CHANGED,
+        user=change["user"],
+        document=record,
+        note=_unit_note(record, change["kind"], change.get("note", "")),
+    )
     serials_change(serials=[record], effects=effects, **change)
     effects.apply()
     return record
@@ -438,7 +458,12 @@ def serial_delete(
     record.delete()
     # The unit the record stood for is not there: its count goes with it, as
     # adding it counted it (or labelled a unit counted without a serial).
-    effects = UnitEffects()
+    # The record is gone, so the move names the serial rather than linking to it.
+    effects = UnitEffects(
+        reason=StockMoveReason.UNITS_CHANGED,
+        user=user,
+        note=_("Deleted “%(serial)s”") % {"serial": record.serial},
+    )
     effects.units_changed(
         product_id=record.product_id, before=(record.outlet_id, record.status), after=None
     )

@@ -94,8 +94,11 @@ def _filtered(query: QueryDict) -> Chosen:
         chosen.problems += [error for errors in filterset.errors.values() for error in errors]
         return chosen
     queryset = filterset.qs
-    if filterset.form.cleaned_data.get("added_at") and not filterset.form.cleaned_data["sort"]:
-        # A batch just recorded prints in the order it was typed or imported.
+    batch = filterset.form.cleaned_data.get("added_at") or filterset.form.cleaned_data.get(
+        "received_on"
+    )
+    if batch and not filterset.form.cleaned_data["sort"]:
+        # A batch just recorded (or received) prints in the order it was typed or scanned.
         queryset = queryset.order_by("id")
     serials = list(queryset[: LABELS_MAX + 1])
     if len(serials) > LABELS_MAX:

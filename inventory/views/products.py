@@ -1,9 +1,13 @@
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import Http404
+from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 
 from catalog.models import Product
 from inventory import selectors
-from inventory.models import SerialStatus
+from inventory.models import SerialStatus, StockMove
+from inventory.selectors.stock_moves import StockMovePage, product_stock_moves
+from lib.ids import parse_id
 
 
 class ProductDetailView(PermissionRequiredMixin, DetailView):
@@ -31,5 +35,22 @@ class ProductDetailView(PermissionRequiredMixin, DetailView):
             statuses=SerialStatus.choices,
             show_serials=show_serials,
             can_add_serials=can_add_serials,
+            stock_moves=self.stock_moves(),
             **kwargs,
         )
+
+    def stock_moves(self) -> StockMovePage | None:
+        """The Stock history: the newest moves, or those after ?moves_older_than=<move id>."""
+        if not self.request.user.has_perm("inventory.view_stockmove"):
+            return None
+        older_than = self.request.GET.get("moves_older_than")
+        if older_than is None:
+            return product_stock_moves(product=self.object)
+        no_such_move = Http404(_("No such move in this product's stock history."))
+        pk = parse_id(older_than)
+        if pk is None:
+            raise no_such_move
+        try:
+            return product_stock_moves(product=self.object, older_than=pk)
+        except StockMove.DoesNotExist:
+            raise no_such_move from None

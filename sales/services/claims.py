@@ -11,7 +11,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from catalog.selectors import products_by_gtin
-from inventory.models import SerialEventKind, SerialRecord, SerialStatus
+from inventory.models import SerialEventKind, SerialRecord, SerialStatus, StockMoveReason
 from inventory.services import UnitEffects, serials_change
 from inventory.services.scans import scan_product_problem
 from lib.dates import date_display
@@ -94,7 +94,7 @@ def claim_open(
         claim=claim, to_status=ClaimStatus.OPEN, note=fault_description, user=user, created_at=now
     )
     # A history event only: the unit stays Sold, so nothing is counted.
-    effects = UnitEffects()
+    effects = UnitEffects(reason=StockMoveReason.RETURNED, user=user, document=claim)
     serials_change(
         serials=[record],
         kind=SerialEventKind.CLAIM_OPENED,
@@ -140,7 +140,9 @@ def claim_update(
     record = _lock_unit(claim.serial)
     now = at or timezone.now()
     label = ClaimStatus(status).label
-    effects = UnitEffects()
+    # The claimed unit coming back is a return on the claim; a replacement's
+    # sale keeps its own cause (Sold, on that sale) when it is included.
+    effects = UnitEffects(reason=StockMoveReason.RETURNED, user=user, document=claim)
     if status == ClaimStatus.RESOLVED_REPLACED:
         _replace(
             claim=claim,

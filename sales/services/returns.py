@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from inventory.models import Outlet, SerialEventKind, SerialRecord, SerialStatus
+from inventory.models import Outlet, SerialEventKind, SerialRecord, SerialStatus, StockMoveReason
 from inventory.services import UnitEffects, serials_change
 from sales.models import Return, ReturnOutcome, ReturnReason, Sale, SaleLineSerial
 
@@ -97,7 +97,7 @@ def return_create(
         clerk=clerk,
         created_at=now,
     )
-    effects = UnitEffects()
+    effects = UnitEffects(reason=StockMoveReason.RETURNED, user=clerk, document=returned)
     serials_change(
         serials=[record],
         kind=SerialEventKind.RETURNED,

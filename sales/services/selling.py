@@ -45,7 +45,7 @@ from catalog.models import Product
 from catalog.selectors import products_by_gtin
 from catalog.serial_formats import serial_format_problem
 from inventory import sql
-from inventory.models import Outlet, SerialEventKind, SerialRecord, SerialStatus
+from inventory.models import Outlet, SerialEventKind, SerialRecord, SerialStatus, StockMoveReason
 from inventory.services import UnitEffects, serials_change, serials_record_sold
 from inventory.services.scans import scan_product_problem
 from inventory.services.serials import (
@@ -693,7 +693,7 @@ def sale_create(
     units: list[tuple[int, SerialRecord]] = []
     # Every stock and tally change of the sale, applied once at the end in key
     # order, so two sales lock stock and tally rows in the same order.
-    sale_effects = UnitEffects()
+    sale_effects = UnitEffects(reason=StockMoveReason.SOLD, user=clerk, document=sale)
     for line in checked:
         if not line.product.has_serial_numbers:
             sale_effects.quantity_sold(

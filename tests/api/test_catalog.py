@@ -54,6 +54,8 @@ def test_staff_lists_products_newest_first(staff_api):
         "gtin": "04006381333931",
         "serial_format": "any",
         "serial_pattern": "",
+        "supplier": None,
+        "supplier_code": "",
     }
 
 

@@ -18,6 +18,7 @@ from inventory.models import (
     SerialStatus,
     SerialTally,
     StockLevel,
+    StockMoveReason,
 )
 from inventory.services import (
     ALLOWED_TRANSITIONS,
@@ -71,7 +72,7 @@ def change(serials, **kwargs):
     fresh = list(SerialRecord.objects.filter(pk__in=[s.pk for s in serials]).order_by("pk"))
     kwargs.setdefault("kind", SerialEventKind.EDITED)
     kwargs.setdefault("user", None)
-    effects = UnitEffects()
+    effects = UnitEffects(reason=StockMoveReason.UNITS_CHANGED, user=None)
     events = serials_change(serials=fresh, effects=effects, **kwargs)
     effects.apply()
     return events
@@ -79,7 +80,7 @@ def change(serials, **kwargs):
 
 def record_sold(**kwargs):
     """serials_record_sold as a sale calls it, its effects applied at the end."""
-    effects = UnitEffects()
+    effects = UnitEffects(reason=StockMoveReason.UNITS_CHANGED, user=None)
     records = serials_record_sold(effects=effects, **kwargs)
     effects.apply()
     return records
@@ -199,7 +200,7 @@ def test_the_units_in_memory_show_the_change(product, outlet, harbour, user):
         kind=SerialEventKind.TRANSFERRED,
         to_outlet=harbour,
         user=user,
-        effects=UnitEffects(),
+        effects=UnitEffects(reason=StockMoveReason.UNITS_CHANGED, user=None),
     )
     assert (record.status, record.outlet_id) == (IN_STOCK, harbour.pk)
 
@@ -282,7 +283,7 @@ def test_a_caller_collecting_effects_applies_them_once_at_the_end(product, outle
     StockLevelFactory(product=product, outlet=outlet, on_hand=3)
     sold, faulty = unit(product, outlet), unit(product, outlet, FAULTY)
     counted = tally(product)
-    effects = UnitEffects()
+    effects = UnitEffects(reason=StockMoveReason.UNITS_CHANGED, user=None)
     serials_change(
         serials=[sold], kind=SerialEventKind.SOLD, to_status=SOLD, user=user, effects=effects
     )
@@ -366,7 +367,7 @@ def test_changing_2_or_20_units_costs_the_same_queries(product, outlet, harbour,
     def cost(count):
         records = [unit(product, outlet) for _ in range(count)]
         with CaptureQueriesContext(connection) as queries:
-            effects = UnitEffects()
+            effects = UnitEffects(reason=StockMoveReason.UNITS_CHANGED, user=None)
             serials_change(
                 serials=records,
                 kind=SerialEventKind.SOLD,
@@ -392,7 +393,7 @@ def test_a_written_off_unit_neither_moves_nor_changes_twice():
             kind=SerialEventKind.TRANSFERRED,
             user=None,
             to_outlet=other,
-            effects=UnitEffects(),
+            effects=UnitEffects(reason=StockMoveReason.UNITS_CHANGED, user=None),
         )
     assert moved.value.code == "transition_not_allowed"
     with pytest.raises(ValidationError) as again:
@@ -401,7 +402,7 @@ def test_a_written_off_unit_neither_moves_nor_changes_twice():
             kind=SerialEventKind.WRITTEN_OFF,
             user=None,
             to_status=SerialStatus.WRITTEN_OFF,
-            effects=UnitEffects(),
+            effects=UnitEffects(reason=StockMoveReason.UNITS_CHANGED, user=None),
         )
     assert again.value.code == "transition_not_allowed"
     assert not SerialEvent.objects.exists()

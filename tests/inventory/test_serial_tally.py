@@ -21,6 +21,7 @@ from inventory.models import (
     SerialStatus,
     SerialTally,
     StockLevel,
+    StockMoveReason,
 )
 from inventory.services import jobs
 from inventory.sql import serial_tally_apply
@@ -401,7 +402,7 @@ def test_a_sale_that_fails_inside_another_service_adds_nothing_to_its_effects(
         return plan
 
     monkeypatch.setattr(selling, "_plan_units", plan_then_another_clerk_records)
-    effects = services.UnitEffects()
+    effects = services.UnitEffects(reason=StockMoveReason.UNITS_CHANGED, user=None)
     with transaction.atomic():
         [locked] = SerialRecord.objects.select_for_update().filter(pk=first.pk)
         services.serials_change(

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from catalog.models import Product
 from inventory import services
-from inventory.models import Outlet, SerialStatus, StockLevel
+from inventory.models import Outlet, SerialStatus, StockLevel, StockMoveReason
 from tests.concurrency import postgresql_only, run_in_thread
 from tests.factories import OutletFactory, ProductFactory, SerialRecordFactory
 
@@ -48,8 +48,12 @@ def test_setting_negative_stock_is_refused():
 @pytest.mark.django_db
 def test_adjusting_stock_adds_and_takes_away():
     product, outlet = ProductFactory(), OutletFactory()
-    services.stock_adjust(product=product, outlet=outlet, delta=5)
-    level = services.stock_adjust(product=product, outlet=outlet, delta=-2)
+    services.stock_adjust(
+        product=product, outlet=outlet, delta=5, reason=StockMoveReason.SET_BY_HAND, user=None
+    )
+    level = services.stock_adjust(
+        product=product, outlet=outlet, delta=-2, reason=StockMoveReason.SET_BY_HAND, user=None
+    )
     assert level.on_hand == 3
     level.refresh_from_db()
     assert level.on_hand == 3
@@ -60,7 +64,9 @@ def test_taking_away_more_than_is_on_hand_is_refused_and_changes_nothing():
     product, outlet = ProductFactory(), OutletFactory()
     level = services.stock_set(product=product, outlet=outlet, on_hand=1, user=None)
     with pytest.raises(ValidationError) as caught:
-        services.stock_adjust(product=product, outlet=outlet, delta=-2)
+        services.stock_adjust(
+            product=product, outlet=outlet, delta=-2, reason=StockMoveReason.SET_BY_HAND, user=None
+        )
     assert caught.value.messages == ["Stock on hand cannot be negative."]
     level.refresh_from_db()
     assert level.on_hand == 1
@@ -69,7 +75,13 @@ def test_taking_away_more_than_is_on_hand_is_refused_and_changes_nothing():
 @pytest.mark.django_db
 def test_taking_away_from_an_outlet_without_stock_leaves_no_row_behind():
     with pytest.raises(ValidationError):
-        services.stock_adjust(product=ProductFactory(), outlet=OutletFactory(), delta=-1)
+        services.stock_adjust(
+            product=ProductFactory(),
+            outlet=OutletFactory(),
+            delta=-1,
+            reason=StockMoveReason.SET_BY_HAND,
+            user=None,
+        )
     assert not StockLevel.objects.exists()
 
 
@@ -83,7 +95,9 @@ def test_concurrent_sales_each_take_one_unit_and_never_go_below_zero():
     start = threading.Barrier(8, timeout=10)
 
     def sell_one():
-        return services.stock_adjust(product=product, outlet=outlet, delta=-1)
+        return services.stock_adjust(
+            product=product, outlet=outlet, delta=-1, reason=StockMoveReason.SET_BY_HAND, user=None
+        )
 
     threads = [run_in_thread(sell_one, results, start) for _ in range(8)]
     for thread in threads:
