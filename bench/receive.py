@@ -129,7 +129,7 @@ def run_target(args: argparse.Namespace) -> None:
         with CaptureQueriesContext(connection) as captured:
             receives.append(timed(receive))
         queries = len(captured)
-        assert SerialRecord.objects.filter(received_on=order).count() == args.batch
+        assert SerialRecord.objects.filter(arrival_order=order).count() == args.batch
 
         added = Product.objects.create(
             name=f"Added {round_number}",

@@ -1,7 +1,6 @@
 from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
-from django.db.models.functions import Upper
 
 from catalog.gtin import gtin14
 from catalog.models import Product, ProductQuerySet, Supplier
@@ -135,21 +134,3 @@ def supplier_code_owner(
     if exclude_pk is not None:
         products = products.exclude(pk=exclude_pk)
     return products.order_by("pk").first()
-
-
-def products_by_supplier_code(
-    *, supplier: Supplier | int, codes: Iterable[str]
-) -> dict[str, Product]:
-    """The products of `supplier` with these supplier codes, keyed by code in upper case.
-
-    One query for a whole supplier list; a code is compared ignoring case and
-    surrounding spaces, as the product form stores and checks it.
-    """
-    keys = {code.strip().upper() for code in codes if code.strip()}
-    if not keys:
-        return {}
-    found = Product.objects.annotate(code_key=Upper("supplier_code")).filter(
-        supplier=supplier, code_key__in=keys
-    )
-    # Lowest id last, so it wins should two products share a code from before the rule.
-    return {product.code_key: product for product in found.order_by("-pk")}

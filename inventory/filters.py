@@ -161,8 +161,8 @@ class SerialRecordFilter(django_filters.FilterSet):
         ],
     )
     # The units that arrived on one stock order (Print labels from the order's page);
-    # the partial index on received_on serves it.
-    received_on = IdChoiceFilter(
+    # the partial index on arrival_order serves it.
+    arrival_order = IdChoiceFilter(
         label=_("Received on"),
         queryset=StockOrder.objects.all(),
         widget=forms.HiddenInput,

@@ -157,7 +157,7 @@ class SerialRecord(models.Model):
         editable=False,
     )
     # The stock order a Received unit arrived on (its history's first line names it).
-    received_on = models.ForeignKey(
+    arrival_order = models.ForeignKey(
         "inventory.StockOrder",
         on_delete=models.PROTECT,
         null=True,
@@ -203,9 +203,9 @@ class SerialRecord(models.Model):
             # Only units that arrived on an order: small, and what protects an order
             # from deletion and lists its units reads.
             models.Index(
-                fields=["received_on", "id"],
+                fields=["arrival_order", "id"],
                 name="inventory_serial_received_idx",
-                condition=models.Q(received_on__isnull=False),
+                condition=models.Q(arrival_order__isnull=False),
             ),
         ]
         permissions = [

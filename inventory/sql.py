@@ -394,7 +394,7 @@ def serial_records_receive(
     """Insert the In stock units a stock order brought, in one statement, linked to the order.
 
     The sibling of `serial_records_insert` for Receive: the same (product_id,
-    outlet_id, serial, normalised) rows, origin Received and `received_on` the
+    outlet_id, serial, normalised) rows, origin Received and `arrival_order` the
     order. `quantities` are the units of products without serial numbers that
     came too, by (product_id, outlet_id): they go on hand in the same
     `stock_apply` as the units, so the stock rows are locked once, in key
@@ -412,7 +412,7 @@ def serial_records_receive(
         )
         sql = (
             f"INSERT INTO {SerialRecord._meta.db_table} (product_id, outlet_id, serial, "
-            "serial_normalised, status, notes, origin, received_on_id, created_by_id, "
+            "serial_normalised, status, notes, origin, arrival_order_id, created_by_id, "
             "created_at, updated_at) "
             f"SELECT v.product_id, v.outlet_id, v.serial, v.norm, %s, '', %s, %s, %s, %s, %s "
             f"FROM (SELECT {select}, r.position FROM {source}) AS v ORDER BY v.position"

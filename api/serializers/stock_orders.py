@@ -3,7 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from api.serializers.fields import StringField
+from api.serializers.fields import IdField, StringField, outlet_field, product_field
+from catalog.models import Supplier
 from inventory.models import StockOrder, StockOrderLine
 
 
@@ -85,3 +86,31 @@ class ReceiveResultSerializer(serializers.Serializer):
     already_recorded = ReceiveEntrySerializer(many=True)
     scanned_twice = ReceiveEntrySerializer(many=True)
     problems = ReceiveEntrySerializer(many=True)
+
+
+class OrderLineInputSerializer(serializers.Serializer):
+    product = product_field()
+    quantity = serializers.IntegerField(min_value=1)
+    cost = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("The unit cost; left out or null: 0.00."),
+    )
+
+
+class StockOrderCreateSerializer(serializers.Serializer):
+    """Order stock, as the page takes it: saved as Open, one line per product."""
+
+    supplier = IdField(
+        queryset=Supplier.objects.all(),
+        error_messages={"does_not_exist": _("No supplier has this id.")},
+    )
+    outlet = outlet_field(help_text=_("Deliver to: the outlet that receives the stock."))
+    reference = StringField(required=False, default="", allow_blank=True)
+    due = serializers.DateField(required=False, allow_null=True, default=None)
+    note = StringField(required=False, default="", allow_blank=True)
+    lines = OrderLineInputSerializer(many=True, allow_empty=False)

@@ -14,6 +14,7 @@ from api.idempotency import idempotent
 from api.serializers.stock_orders import (
     ReceiveResultSerializer,
     ReceiveSerializer,
+    StockOrderCreateSerializer,
     StockOrderSerializer,
 )
 from api.views.base import ByIdViewSet, valid_data
@@ -23,6 +24,7 @@ from inventory.services.receiving import (
     ReceiveRejected,
     stock_order_receive,
 )
+from inventory.services.stock_orders import OrderLineInput, stock_order_create
 
 
 def _entries(entries: list[ReceiveEntry]) -> list[dict[str, Any]]:
@@ -41,12 +43,13 @@ def _order(pk: int) -> StockOrder:
 
 
 class StockOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ByIdViewSet[StockOrder]):
-    """Inventory > Stock control: stock orders. Staff read them and receive on them."""
+    """Inventory > Stock control: stock orders. Managers order; Staff read and receive."""
 
     serializer_class = StockOrderSerializer
     action_permissions = {
         "list": "inventory.view_stockorder",
         "retrieve": "inventory.view_stockorder",
+        "create": "inventory.add_stockorder",
         "receive": "inventory.receive_stockorder",
     }
 
@@ -54,6 +57,25 @@ class StockOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ByIdVi
         return StockOrder.objects.select_related("supplier", "outlet").prefetch_related(
             "lines__product"
         )
+
+    @extend_schema(request=StockOrderCreateSerializer, responses={201: StockOrderSerializer})
+    def create(self, request: Request) -> Response:
+        """Order stock: an Open order from a supplier for an outlet (Managers)."""
+        data = valid_data(StockOrderCreateSerializer, request.data)
+        lines = [
+            OrderLineInput(row["product"], row["quantity"], row["cost"]) for row in data["lines"]
+        ]
+        order = stock_order_create(
+            supplier=data["supplier"],
+            outlet=data["outlet"],
+            reference=data["reference"],
+            due=data["due"],
+            note=data["note"],
+            lines=lines,
+            user=request.user,
+        )
+        body = StockOrderSerializer(_order(order.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=ReceiveSerializer,

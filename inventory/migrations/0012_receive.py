@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name="serialrecord",
-            name="received_on",
+            name="arrival_order",
             field=models.ForeignKey(
                 blank=True,
                 db_index=False,
@@ -30,8 +30,8 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="serialrecord",
             index=models.Index(
-                condition=models.Q(("received_on__isnull", False)),
-                fields=["received_on", "id"],
+                condition=models.Q(("arrival_order__isnull", False)),
+                fields=["arrival_order", "id"],
                 name="inventory_serial_received_idx",
             ),
         ),

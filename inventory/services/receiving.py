@@ -328,15 +328,15 @@ def _recorded(
         return {}
     rows = SerialRecord.objects.filter(
         product_id__in=product_ids, serial_normalised__in=sql.text_values(normalised)
-    ).values_list("product_id", "serial_normalised", "outlet__name", "status", "received_on_id")
+    ).values_list("product_id", "serial_normalised", "outlet__name", "status", "arrival_order_id")
     return {(p, norm): (outlet, status, on) for p, norm, outlet, status, on in rows}
 
 
 def _where(
     unit: tuple[str, str, int | None], order: StockOrder, labels: Mapping[str, str]
 ) -> tuple[str, str]:
-    outlet, status, received_on = unit
-    if received_on == order.pk:
+    outlet, status, arrival_order = unit
+    if arrival_order == order.pk:
         return "received", _("Received on this order already.")
     reason = _("Already recorded for this product at %(outlet)s (%(status)s).")
     return "exists", reason % {"outlet": outlet, "status": labels.get(status, status)}
@@ -516,7 +516,8 @@ def stock_order_expected_load(*, order: StockOrder, csv_text: str) -> ExpectedLo
     by_sku: dict[str, StockOrderLine] = {}
     for line in lines:
         by_sku[line.product.sku.lower()] = line
-        if line.product.supplier_code:
+        # A supplier code is the order's supplier's own name for the product.
+        if line.product.supplier_code and line.product.supplier_id == order.supplier_id:
             by_sku.setdefault(line.product.supplier_code.lower(), line)
     by_gtin = {line.product.gtin: line for line in lines if line.product.gtin}
 

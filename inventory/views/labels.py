@@ -95,7 +95,7 @@ def _filtered(query: QueryDict) -> Chosen:
         return chosen
     queryset = filterset.qs
     batch = filterset.form.cleaned_data.get("added_at") or filterset.form.cleaned_data.get(
-        "received_on"
+        "arrival_order"
     )
     if batch and not filterset.form.cleaned_data["sort"]:
         # A batch just recorded (or received) prints in the order it was typed or scanned.

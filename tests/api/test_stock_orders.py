@@ -2,7 +2,8 @@
 
 import pytest
 
-from inventory.models import SerialRecord, StockLevel, StockOrderStatus
+from catalog.models import Supplier
+from inventory.models import SerialRecord, StockLevel, StockOrder, StockOrderStatus
 from tests.api.helpers import codes, errors, token_client
 from tests.factories import OutletFactory, ProductFactory, UserFactory
 from tests.inventory.receive_helpers import line_of, order_with
@@ -175,3 +176,64 @@ def test_the_list_costs_the_same_queries_for_one_order_or_many(staff_api, silvia
     for _n in range(5):
         order_with(outlet=outlet, lines=[(silvia, 1), (ProductFactory(), 2)])
     assert queries() == one
+
+
+# Order stock through the API --------------------------------------------------
+
+
+def test_a_manager_orders_stock_as_the_page_does(manager_api, silvia):
+    supplier = Supplier.objects.create(name="Acme Coffee Supply")
+    outlet = OutletFactory(name="Harbour Mall")
+    grinder = ProductFactory(name="Burr Grinder", sku="BG-1", has_serial_numbers=False)
+
+    response = manager_api.post(
+        "/api/v1/stock-orders/",
+        {
+            "supplier": supplier.pk,
+            "outlet": outlet.pk,
+            "reference": " PO-77 ",
+            "due": "2027-01-15",
+            "lines": [
+                {"product": silvia.pk, "quantity": 5, "cost": "410.00"},
+                {"product": grinder.pk, "quantity": 2},
+            ],
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    order = StockOrder.objects.get()
+    assert body["id"] == order.pk
+    assert (body["status"], body["reference"], body["due"]) == ("open", "PO-77", "2027-01-15")
+    assert [
+        (line["product"]["sku"], line["quantity"], line["cost"]) for line in body["lines"]
+    ] == [
+        ("RS-1", 5, "410.00"),
+        ("BG-1", 2, "0.00"),
+    ]
+    assert order.outlet == outlet and order.supplier == supplier
+
+
+def test_ordering_stock_is_refused_for_staff_and_for_a_product_on_two_lines(
+    staff_api, manager_api, silvia
+):
+    supplier = Supplier.objects.create(name="Acme Coffee Supply")
+    outlet = OutletFactory(name="Harbour Mall")
+    payload = {
+        "supplier": supplier.pk,
+        "outlet": outlet.pk,
+        "lines": [{"product": silvia.pk, "quantity": 1}, {"product": silvia.pk, "quantity": 2}],
+    }
+
+    assert staff_api.post("/api/v1/stock-orders/", payload, format="json").status_code == 403
+    refused = manager_api.post("/api/v1/stock-orders/", payload, format="json")
+    unknown = manager_api.post(
+        "/api/v1/stock-orders/", {**payload, "supplier": 999999}, format="json"
+    )
+
+    assert refused.status_code == 400
+    assert "duplicate_product" in codes(refused)
+    assert unknown.status_code == 400
+    assert "No supplier has this id." in str(errors(unknown))
+    assert not StockOrder.objects.exists()

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from catalog.models import Supplier
 from catalog.serial_formats import SerialFormat
 from inventory.models import (
     SerialEventKind,
@@ -206,7 +207,7 @@ def test_receive_records_the_units_in_stock_raises_stock_and_follows_the_order(
 
     assert result.units == 3
     units = SerialRecord.objects.order_by("id")
-    assert [(u.serial, u.status, u.outlet_id, u.origin, u.received_on_id) for u in units] == [
+    assert [(u.serial, u.status, u.outlet_id, u.origin, u.arrival_order_id) for u in units] == [
         (s, SerialStatus.IN_STOCK, outlet.pk, SerialEventKind.RECEIVED, order.pk)
         for s in ("S-1", "S-2", "S-3")
     ]
@@ -403,9 +404,9 @@ def test_the_stock_moves_say_received_by_whom_on_which_order(silvia, filters, ou
 
 
 def test_a_supplier_list_names_products_by_supplier_code_and_lists_broken_serials(silvia, outlet):
-    silvia.supplier_code = "ACME-77"
-    silvia.save()
     order = order_with(outlet=outlet, lines=[(silvia, 5)])
+    silvia.supplier, silvia.supplier_code = order.supplier, "ACME-77"
+    silvia.save()
 
     load = stock_order_expected_load(
         order=order,
@@ -415,3 +416,19 @@ def test_a_supplier_list_names_products_by_supplier_code_and_lists_broken_serial
     assert load.added == 1
     assert [problem.code for problem in load.problems] == ["unprintable", "too_long"]
     assert list(StockOrderExpected.objects.values_list("serial", flat=True)) == ["S-1"]
+
+
+def test_a_supplier_list_does_not_take_another_suppliers_code(silvia, outlet):
+    """A product's supplier code is its own supplier's name for it, not this order's."""
+    order = order_with(outlet=outlet, lines=[(silvia, 5)])
+    silvia.supplier = Supplier.objects.create(name="Other Supply")
+    silvia.supplier_code = "ACME-77"
+    silvia.save()
+
+    load = stock_order_expected_load(order=order, csv_text="serial,supplier code\nS-1,ACME-77\n")
+
+    assert load.added == 0
+    assert [(item.code, item.reason) for item in load.not_on_order] == [
+        ("other_product", "“ACME-77” is not on this order.")
+    ]
+    assert not StockOrderExpected.objects.exists()

@@ -134,7 +134,7 @@ def test_receive_records_the_units_and_offers_print_labels(staff_client, order, 
     assert "Partly received" in content
     assert "Print labels" in content
     assert reverse("inventory:serial_labels") + "?added_at=" in content
-    assert SerialRecord.objects.filter(received_on=order).count() == 3
+    assert SerialRecord.objects.filter(arrival_order=order).count() == 3
     assert StockLevel.objects.get(product=silvia, outlet=outlet).on_hand == 3
     labels = staff_client.get(response.context["labels_url"])
     assert labels.status_code == 200
@@ -291,12 +291,12 @@ def test_a_unit_added_by_hand_names_no_order_in_its_history(staff_client, silvia
     assert "Received on stock order" not in content
 
 
-def test_print_labels_takes_the_units_received_on_an_order_in_scan_order(staff_client, order):
+def test_print_labels_takes_the_units_arrival_order_an_order_in_scan_order(staff_client, order):
     staff_client.post(receive_url(order), {"serial_numbers": "S-2\nS-1", "receive": "1"})
     other = order_with(outlet=order.outlet, lines=[(order.lines.get().product, 5)])
     staff_client.post(receive_url(other), {"serial_numbers": "S-9", "receive": "1"})
 
-    response = staff_client.get(reverse("inventory:serial_labels"), {"received_on": order.pk})
+    response = staff_client.get(reverse("inventory:serial_labels"), {"arrival_order": order.pk})
 
     assert response.status_code == 200
     content = response.content.decode()
@@ -306,7 +306,7 @@ def test_print_labels_takes_the_units_received_on_an_order_in_scan_order(staff_c
 
 @pytest.mark.parametrize("value", ["x", "10" * 20, "-1", "999999"])
 def test_print_labels_of_a_malformed_or_unknown_order_prints_nothing(staff_client, order, value):
-    response = staff_client.get(reverse("inventory:serial_labels"), {"received_on": value})
+    response = staff_client.get(reverse("inventory:serial_labels"), {"arrival_order": value})
 
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
