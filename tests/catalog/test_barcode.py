@@ -354,3 +354,21 @@ def test_the_admin_names_the_product_that_has_the_barcode(client):
     response = client.post(reverse("admin:catalog_product_add"), form_data(barcode="96385074"))
     assert response.status_code == 302
     assert Product.objects.get(sku="BK-1").gtin == "00000096385074"
+
+
+def test_the_product_page_shows_the_barcode_and_the_serial_number_format(staff_client):
+    phone = ProductFactory(
+        name="Nova X12",
+        sku="NOV-1",
+        barcode="4006381333931",
+        has_serial_numbers=True,
+        serial_format="pattern",
+        serial_pattern="NOV-#####",
+    )
+
+    response = staff_client.get(reverse("product_detail", args=[phone.pk]))
+
+    assert response.status_code == 200
+    details = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+    assert "Barcode 4006381333931" in details
+    assert "Serial number format Pattern NOV-#####" in details
