@@ -34,6 +34,9 @@ PARAMETERS = [
     "page", "serial", "brand", "is_active", "has_serial_numbers", "serialised", "ordering",
     "o", "p", "e", "_changelist_filters", "next", "term", "app_label", "model_name",
     "field_name", "product_search",
+    # Stock control (issue 20): its list's filters, the labels of a delivery, the moves.
+    "supplier", "type", "created_from", "created_to", "arrival_order", "moves_older_than",
+    "layout", "code",
 ]  # fmt: skip
 
 HOSTILE_VALUES = {
