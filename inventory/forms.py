@@ -168,7 +168,89 @@ def active_outlets():
     return Outlet.objects.filter(is_active=True).order_by("name")
 
 
-class SerialsAddForm(forms.Form):
+_GENERATE_FIELDS = ("first_serial", "count")
+# serial_range's problems that a different Count would solve.
+_COUNT_PROBLEMS = ("count_out_of_range", "range_too_long")
+
+
+def first_serial_field() -> forms.CharField:
+    """Generate's First serial (on Add Serial numbers and Receive)."""
+    return forms.CharField(
+        label=_("First serial"),
+        required=False,
+        error_messages={"required": _("Enter the first serial.")},
+        help_text=_("Its last number counts up, zeros kept: SN-0098, SN-0099, SN-0100…"),
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+
+
+def count_field() -> forms.IntegerField:
+    """Generate's Count (serial_range says what it must be)."""
+    return forms.IntegerField(
+        label=_("Count"),
+        required=False,
+        error_messages={
+            "required": _("Enter how many serial numbers to generate."),
+            "invalid": _("Enter a whole number."),
+        },
+        widget=forms.NumberInput(attrs={"min": 1}),
+    )
+
+
+class GenerateForm(forms.Form):
+    """Generate on a form with a `serial_numbers` box and the fields First serial and Count.
+
+    The form sets `self.generating` (the Generate button was pressed). Generate checks
+    only its two fields and never saves; the form's other action ignores them.
+    """
+
+    generating: bool = False
+
+    def clean_first_serial(self) -> str:
+        # A scan of the first unit's label gives its serial (AI 21 of a GS1 code).
+        text = self.cleaned_data["first_serial"]
+        return scan_parse(text).serial if text else text
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if not self.is_bound:
+            return
+        # Generate works before Product and Outlet are chosen and never adds: the
+        # other fields are checked when the serials are added, which in turn
+        # ignores First serial and Count.
+        ignored = [name for name in self.errors if (name in _GENERATE_FIELDS) != self.generating]
+        for name in ignored:
+            del self.errors[name]
+        if not self.generating:
+            return
+        data = self.cleaned_data
+        # Not `required` fields: Add leaves them empty, and the page should not say otherwise.
+        for name in _GENERATE_FIELDS:
+            if name not in self.errors and data.get(name) in self.fields[name].empty_values:
+                message = self.fields[name].error_messages["required"]
+                self.add_error(name, forms.ValidationError(message, code="required"))
+        if self.errors:
+            return
+        try:
+            data["generated"] = serial_range(first=data["first_serial"], count=data["count"])
+        except forms.ValidationError as error:
+            for problem in error.error_list:
+                field = "count" if problem.code in _COUNT_PROBLEMS else "first_serial"
+                self.add_error(field, problem)
+
+    def box_with_generated(self) -> QueryDict:
+        """The submitted data with the generated serials appended to the box, one per
+        line, and First serial and Count emptied, so a second Generate adds no copy."""
+        data = QueryDict(mutable=True)
+        data.update(self.data)
+        held = data.get("serial_numbers", "").rstrip()
+        lines = [held] if held else []
+        data["serial_numbers"] = "\n".join([*lines, *self.cleaned_data["generated"]])
+        data["first_serial"] = data["count"] = ""
+        return data
+
+
+class SerialsAddForm(GenerateForm):
     """The procedure's "Add Serial numbers" form: Product, Outlet, Serial numbers."""
 
     product = ProductPickerField(
@@ -201,22 +283,8 @@ class SerialsAddForm(forms.Form):
         help_text=_("Record the serial numbers that break the product's format too."),
     )
     # "Generate" (inventory.services.ranges): a range appended to the box, to check.
-    first_serial = forms.CharField(
-        label=_("First serial"),
-        required=False,
-        error_messages={"required": _("Enter the first serial.")},
-        help_text=_("Its last number counts up, zeros kept: SN-0098, SN-0099, SN-0100…"),
-        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
-    )
-    count = forms.IntegerField(
-        label=_("Count"),
-        required=False,
-        error_messages={
-            "required": _("Enter how many serial numbers to generate."),
-            "invalid": _("Enter a whole number."),
-        },
-        widget=forms.NumberInput(attrs={"min": 1}),
-    )
+    first_serial = first_serial_field()
+    count = count_field()
 
     def __init__(self, *args, generate: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -269,54 +337,6 @@ class SerialsAddForm(forms.Form):
         if not entries:
             raise forms.ValidationError(_("Enter at least one serial number."), code="empty")
         return entries
-
-    def clean_first_serial(self) -> str:
-        # A scan of the first unit's label gives its serial (AI 21 of a GS1 code).
-        text = self.cleaned_data["first_serial"]
-        return scan_parse(text).serial if text else text
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        if not self.is_bound:
-            return
-        # Generate works before Product and Outlet are chosen and never adds: the
-        # other fields are checked when the serials are added, which in turn
-        # ignores First serial and Count.
-        ignored = [name for name in self.errors if (name in _GENERATE_FIELDS) != self.generating]
-        for name in ignored:
-            del self.errors[name]
-        if not self.generating:
-            return
-        data = self.cleaned_data
-        # Not `required` fields: Add leaves them empty, and the page should not say otherwise.
-        for name in _GENERATE_FIELDS:
-            if name not in self.errors and data.get(name) in self.fields[name].empty_values:
-                message = self.fields[name].error_messages["required"]
-                self.add_error(name, forms.ValidationError(message, code="required"))
-        if self.errors:
-            return
-        try:
-            data["generated"] = serial_range(first=data["first_serial"], count=data["count"])
-        except forms.ValidationError as error:
-            for problem in error.error_list:
-                field = "count" if problem.code in _COUNT_PROBLEMS else "first_serial"
-                self.add_error(field, problem)
-
-    def box_with_generated(self) -> QueryDict:
-        """The submitted data with the generated serials appended to the box, one per
-        line, and First serial and Count emptied, so a second Generate adds no copy."""
-        data = QueryDict(mutable=True)
-        data.update(self.data)
-        held = data.get("serial_numbers", "").rstrip()
-        lines = [held] if held else []
-        data["serial_numbers"] = "\n".join([*lines, *self.cleaned_data["generated"]])
-        data["first_serial"] = data["count"] = ""
-        return data
-
-
-_GENERATE_FIELDS = ("first_serial", "count")
-# serial_range's problems that a different Count would solve.
-_COUNT_PROBLEMS = ("count_out_of_range", "range_too_long")
 
 
 class CsvFile(NamedTuple):

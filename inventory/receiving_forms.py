@@ -6,21 +6,16 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.http import QueryDict
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from inventory.forms import GenerateForm, count_field, first_serial_field
 from inventory.models import StockOrderLine
-from inventory.services.ranges import serial_range
-from lib.scans import ScanError, scan_parse
 
-_GENERATE_FIELDS = ("first_serial", "count")
-# serial_range's problems that a different Count would solve.
-_COUNT_PROBLEMS = ("count_out_of_range", "range_too_long")
 QUANTITY_PREFIX = "quantity_"
 
 
-class ReceiveForm(forms.Form):
+class ReceiveForm(GenerateForm):
     """Scan serial numbers, Generate (First serial, Count), Quantity received per line."""
 
     serial_numbers = forms.CharField(
@@ -42,23 +37,8 @@ class ReceiveForm(forms.Form):
         required=False,
         help_text=_("Receive the serial numbers that break their product's format too."),
     )
-    first_serial = forms.CharField(
-        label=_("First serial"),
-        required=False,
-        error_messages={"required": _("Enter the first serial.")},
-        help_text=_("Its last number counts up, zeros kept: SN-0098, SN-0099, SN-0100…"),
-        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
-    )
-    count = forms.IntegerField(
-        label=_("Count"),
-        required=False,
-        min_value=1,
-        error_messages={
-            "required": _("Enter how many serial numbers to generate."),
-            "invalid": _("Enter a whole number."),
-        },
-        widget=forms.NumberInput(attrs={"min": 1}),
-    )
+    first_serial = first_serial_field()
+    count = count_field()
 
     def __init__(
         self,
@@ -104,52 +84,6 @@ class ReceiveForm(forms.Form):
             line.pk: self.cleaned_data.get(f"{QUANTITY_PREFIX}{line.pk}") or 0
             for line in self.quantity_lines
         }
-
-    def clean_first_serial(self) -> str:
-        # A scan of the first unit's label gives its serial (AI 21 of a GS1 code).
-        text = self.cleaned_data["first_serial"]
-        if not text:
-            return text
-        try:
-            return scan_parse(text).serial
-        except ScanError as error:
-            raise forms.ValidationError(error.message, code=error.code) from None
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        if not self.is_bound:
-            return
-        # Generate checks only its two fields; Check and Receive ignore them.
-        ignored = [name for name in self.errors if (name in _GENERATE_FIELDS) != self.generating]
-        for name in ignored:
-            del self.errors[name]
-        if not self.generating:
-            return
-        data = self.cleaned_data
-        for name in _GENERATE_FIELDS:
-            if name not in self.errors and data.get(name) in self.fields[name].empty_values:
-                message = self.fields[name].error_messages["required"]
-                self.add_error(name, forms.ValidationError(message, code="required"))
-        if self.errors:
-            return
-        try:
-            data["generated"] = serial_range(first=data["first_serial"], count=data["count"])
-        except forms.ValidationError as error:
-            for problem in error.error_list:
-                field = "count" if problem.code in _COUNT_PROBLEMS else "first_serial"
-                self.add_error(field, problem)
-
-    def box_with_generated(self) -> QueryDict:
-        """The data with the generated serials appended to the box, First serial and Count
-        emptied (a second Generate adds no copy)."""
-        data = QueryDict(mutable=True)
-        data.update(self.data)
-        held = data.get("serial_numbers", "").rstrip()
-        data["serial_numbers"] = "\n".join(
-            [*([held] if held else []), *self.cleaned_data["generated"]]
-        )
-        data["first_serial"] = data["count"] = ""
-        return data
 
 
 class SupplierListForm(forms.Form):
