@@ -325,6 +325,9 @@ MEDIA_ROOT = Path(os.environ.get("SERIALDESK_MEDIA_ROOT") or BASE_DIR / "media")
 # and may be resumed. A chunk of 10,000 rows takes about a second; checking all
 # rows of a 1,000,000-row file first takes under a minute.
 SERIALDESK_JOB_STALE_SECONDS = env_int("SERIALDESK_JOB_STALE_SECONDS", 300)
+# A transfer still not received this many days after it was sent is shown as
+# overdue (Dashboard, Stock control).
+SERIALDESK_TRANSFER_OVERDUE_DAYS = env_int("SERIALDESK_TRANSFER_OVERDUE_DAYS", 3)
 # A job no worker has taken for this long says so on its page: is a worker running?
 SERIALDESK_JOB_UNCLAIMED_SECONDS = env_int("SERIALDESK_JOB_UNCLAIMED_SECONDS", 120)
 

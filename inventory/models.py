@@ -81,10 +81,15 @@ class SerialStatus(models.TextChoices):
     SOLD = "sold", _("Sold")
     FAULTY = "faulty", _("Faulty")
     WRITTEN_OFF = "written_off", _("Written off")
+    # On a transfer between outlets, sent and not yet received (issue 21): its
+    # outlet is still the sender's until the destination receives it.
+    IN_TRANSIT = "in_transit", _("In transit")
+    # Sent back to its supplier on a supplier return, waiting for its outcome.
+    AT_SUPPLIER = "at_supplier", _("At supplier")
 
 
-# A unit on a shelf or in the back room may move or be written off; a Sold one
-# belongs to a customer and a Written off one is gone.
+# Only In stock sells. A unit on a shelf or in the back room may move or be
+# written off; a Sold one belongs to a customer and a Written off one is gone.
 MOVABLE_STATUSES = (SerialStatus.IN_STOCK, SerialStatus.FAULTY)
 
 
@@ -106,6 +111,20 @@ class SerialEventKind(models.TextChoices):
     CLAIM_UPDATED = "claim_updated", _("Warranty claim updated")
     # A unit that arrived on a stock order (its origin, and its first event).
     RECEIVED = "received", _("Received")
+    # Transfers in transit (issue 21): sent by one outlet, received by another.
+    TRANSFER_SENT = "transfer_sent", _("Sent on transfer")
+    TRANSFER_RECEIVED = "transfer_received", _("Received on transfer")
+    # Supplier returns: sent back, then one outcome each.
+    SENT_TO_SUPPLIER = "sent_to_supplier", _("Returned to supplier")
+    CREDITED = "credited", _("Credited by supplier")
+    REPAIRED = "repaired", _("Repaired by supplier")
+    REPLACED = "replaced", _("Replaced by supplier")
+    # The origin of a unit the supplier sent in place of a returned one.
+    REPLACEMENT = "replacement", _("Replacement from supplier")
+    # Inventory counts: what Apply did (the document is the count).
+    COUNTED = "counted", _("Counted")
+    # The origin of a unit first recorded by an inventory count ("Record").
+    RECORDED_AT_COUNT = "recorded_at_count", _("Recorded at count")
 
 
 class SerialRecord(models.Model):
@@ -639,6 +658,7 @@ class StockMoveReason(models.TextChoices):
     RETURNED = "returned", _("Returned")
     COUNTED = "counted", _("Counted")
     TRANSFERRED = "transferred", _("Transferred")
+    RETURNED_TO_SUPPLIER = "supplier_return", _("Supplier return")
     SET_BY_HAND = "set_by_hand", _("Set by hand")
     # Serial numbers recorded, written off, marked faulty or reinstated, deleted.
     UNITS_CHANGED = "units_changed", _("Serial numbers changed")
@@ -700,3 +720,450 @@ class StockMove(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id}@{self.outlet_id}: {self.change:+d} = {self.on_hand}"
+
+
+# Stock control II (issue 21): transfers, supplier returns, inventory counts ---------
+
+
+class TransferStatus(models.TextChoices):
+    IN_TRANSIT = "in_transit", _("In transit")
+    PARTLY_RECEIVED = "partly_received", _("Partly received")
+    RECEIVED = "received", _("Received")
+
+
+class Transfer(models.Model):
+    """Stock sent from one outlet to another ("Transfer stock"); its id is its number.
+
+    Sent when it is saved: its units are In transit (still at the sender's
+    outlet) until the destination receives them by scanning; its
+    non-serialised quantities have left the sender and arrive when received.
+    """
+
+    from_outlet = models.ForeignKey(
+        Outlet, on_delete=models.PROTECT, related_name="+", verbose_name=_("From")
+    )
+    to_outlet = models.ForeignKey(
+        Outlet, on_delete=models.PROTECT, related_name="+", verbose_name=_("To")
+    )
+    status = models.CharField(
+        _("Status"), max_length=20, choices=TransferStatus, default=TransferStatus.IN_TRANSIT
+    )
+    note = models.TextField(_("Note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Sent by"),
+    )
+    created_at = models.DateTimeField(_("Sent"), default=timezone.now)
+    received_at = models.DateTimeField(_("Received"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("Updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        permissions = [("receive_transfer", "Can receive transfers")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=TransferStatus.values),
+                name="inventory_transfer_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_outlet=models.F("to_outlet")),
+                name="inventory_transfer_outlets_differ",
+                violation_error_message=_("From and To must be different outlets."),
+            ),
+        ]
+        indexes = [
+            # The open transfers (the Dashboard's overdue ones, the list's filter).
+            models.Index(fields=["status", "created_at"], name="inventory_transfer_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Transfer %(number)s") % {"number": self.pk}
+
+    def get_absolute_url(self) -> str:
+        return reverse("inventory:transfer_detail", args=[self.pk])
+
+
+class TransferLine(models.Model):
+    """One product on a transfer: how many were sent and how many have arrived.
+
+    For a serialised product these count its `TransferUnit` rows; for another
+    product they are the quantities typed at Send and at Receive.
+    """
+
+    transfer = models.ForeignKey(
+        Transfer, on_delete=models.CASCADE, related_name="lines", verbose_name=_("Transfer")
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("Product")
+    )
+    quantity = models.PositiveIntegerField(_("Quantity"))
+    received = models.PositiveIntegerField(_("Received"), default=0)
+
+    class Meta:
+        ordering = ["transfer", "id"]
+        verbose_name = _("transfer line")
+        verbose_name_plural = _("transfer lines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transfer", "product"], name="inventory_transferline_product_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1),
+                name="inventory_transferline_quantity_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(received__lte=models.F("quantity")),
+                name="inventory_transferline_received_at_most_sent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} x {self.quantity}"
+
+
+class TransferUnit(models.Model):
+    """A serialised unit sent on a transfer, and when it was received (None: not yet)."""
+
+    transfer = models.ForeignKey(
+        Transfer, on_delete=models.CASCADE, related_name="units", verbose_name=_("Transfer")
+    )
+    line = models.ForeignKey(
+        TransferLine, on_delete=models.CASCADE, related_name="units", verbose_name=_("Line")
+    )
+    serial = models.ForeignKey(
+        SerialRecord, on_delete=models.PROTECT, related_name="+", verbose_name=_("Serial")
+    )
+    received_at = models.DateTimeField(_("Received"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["line", "id"]
+        verbose_name = _("transferred unit")
+        verbose_name_plural = _("transferred units")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transfer", "serial"], name="inventory_transferunit_serial_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.serial)
+
+
+class SupplierReturnReason(models.TextChoices):
+    FAULTY = "faulty", _("Faulty")
+    DAMAGED = "damaged", _("Damaged on arrival")
+    WRONG_ITEM = "wrong_item", _("Wrong item")
+    EXCESS = "excess", _("Excess stock")
+    WARRANTY = "warranty", _("Warranty claim")
+    OTHER = "other", _("Other")
+
+
+class SupplierReturnStatus(models.TextChoices):
+    AT_SUPPLIER = "at_supplier", _("At supplier")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class SupplierReturn(models.Model):
+    """Units sent back to their supplier ("Return stock"); its id is its number.
+
+    Sent when it is saved: its units are At supplier (still at the outlet they
+    left, for the history) until each gets an outcome; when every unit has
+    one the return is Resolved.
+    """
+
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, related_name="returns", verbose_name=_("Supplier")
+    )
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.PROTECT, related_name="+", verbose_name=_("From")
+    )
+    reason = models.CharField(_("Reason"), max_length=20, choices=SupplierReturnReason)
+    supplier_reference = models.CharField(
+        _("Supplier reference"),
+        max_length=100,
+        blank=True,
+        help_text=_("The supplier's return number (RMA)."),
+    )
+    status = models.CharField(
+        _("Status"),
+        max_length=20,
+        choices=SupplierReturnStatus,
+        default=SupplierReturnStatus.AT_SUPPLIER,
+    )
+    note = models.TextField(_("Note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Sent by"),
+    )
+    created_at = models.DateTimeField(_("Sent"), default=timezone.now)
+    updated_at = models.DateTimeField(_("Updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("supplier return")
+        verbose_name_plural = _("supplier returns")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=SupplierReturnStatus.values),
+                name="inventory_supplierreturn_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reason__in=SupplierReturnReason.values),
+                name="inventory_supplierreturn_reason_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["status", "-created_at"], name="inventory_return_status_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Supplier return %(number)s") % {"number": self.pk}
+
+    def get_absolute_url(self) -> str:
+        return reverse("inventory:supplier_return_detail", args=[self.pk])
+
+
+class SupplierReturnOutcome(models.TextChoices):
+    CREDITED = "credited", _("Credited")
+    REPAIRED = "repaired", _("Repaired")
+    REPLACED = "replaced", _("Replaced")
+
+
+class SupplierReturnUnit(models.Model):
+    """One unit on a supplier return: what it was, and the supplier's outcome once known."""
+
+    supplier_return = models.ForeignKey(
+        SupplierReturn,
+        on_delete=models.CASCADE,
+        related_name="units",
+        verbose_name=_("Supplier return"),
+    )
+    serial = models.ForeignKey(
+        SerialRecord, on_delete=models.PROTECT, related_name="+", verbose_name=_("Serial")
+    )
+    # The status it left with (In stock, Faulty, or Sold for a warranty claim's
+    # unit), so Repaired knows where it goes back to.
+    from_status = models.CharField(_("Sent as"), max_length=20, choices=SerialStatus)
+    outcome = models.CharField(
+        _("Outcome"), max_length=20, choices=SupplierReturnOutcome, blank=True
+    )
+    credit_amount = models.DecimalField(
+        _("Credit amount"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    replacement = models.OneToOneField(
+        SerialRecord,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaces",
+        verbose_name=_("Replacement serial"),
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Resolved by"),
+    )
+    resolved_at = models.DateTimeField(_("Resolved"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["supplier_return", "id"]
+        verbose_name = _("returned unit")
+        verbose_name_plural = _("returned units")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier_return", "serial"], name="inventory_returnunit_serial_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome="") | models.Q(outcome__in=SupplierReturnOutcome.values),
+                name="inventory_returnunit_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(credit_amount__isnull=True) | models.Q(credit_amount__gte=0),
+                name="inventory_returnunit_credit_not_negative",
+            ),
+            # A replacement is recorded with, and only with, the outcome Replaced.
+            models.CheckConstraint(
+                condition=models.Q(replacement__isnull=True)
+                | models.Q(outcome=SupplierReturnOutcome.REPLACED),
+                name="inventory_returnunit_replacement_only_replaced",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.serial)
+
+
+class InventoryCountStatus(models.TextChoices):
+    OPEN = "open", _("Counting")
+    APPLIED = "applied", _("Applied")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class InventoryCount(models.Model):
+    """A stock count at one outlet, of everything or of one product or brand ("New count")."""
+
+    name = models.CharField(_("Name"), max_length=100)
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.PROTECT, related_name="+", verbose_name=_("Outlet")
+    )
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Product"),
+    )
+    brand = models.CharField(_("Brand"), max_length=100, blank=True)
+    status = models.CharField(
+        _("Status"), max_length=20, choices=InventoryCountStatus, default=InventoryCountStatus.OPEN
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Started by"),
+    )
+    created_at = models.DateTimeField(_("Started"), default=timezone.now)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Applied by"),
+    )
+    applied_at = models.DateTimeField(_("Applied"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("Updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("inventory count")
+        verbose_name_plural = _("inventory counts")
+        permissions = [
+            ("count_inventorycount", "Can scan serial numbers into an inventory count"),
+            ("apply_inventorycount", "Can apply an inventory count"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=InventoryCountStatus.values),
+                name="inventory_count_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(product__isnull=True) | models.Q(brand=""),
+                name="inventory_count_product_or_brand",
+                violation_error_message=_("Count a product or a brand, not both."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="inventory_count_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("inventory:count_detail", args=[self.pk])
+
+
+class InventoryCountScan(models.Model):
+    """One serial scanned into a count; a second scan of it only adds to `repeats`.
+
+    Unique per (count, key), so several devices scanning at once each insert or
+    bump one row and never count a unit twice.
+    """
+
+    count = models.ForeignKey(
+        InventoryCount, on_delete=models.CASCADE, related_name="scans", verbose_name=_("Count")
+    )
+    # As scanned (the serial a GS1 scan names), and its key (SerialRecord.normalise).
+    serial = models.CharField(_("Serial number"), max_length=100)
+    serial_normalised = models.CharField(max_length=100, editable=False)
+    # The product a GS1 scan's GTIN named, if any (for Record).
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Product"),
+        db_index=False,
+    )
+    repeats = models.PositiveIntegerField(_("Scanned again"), default=0)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Counted by"),
+        db_index=False,
+    )
+    created_at = models.DateTimeField(_("Scanned"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("counted serial")
+        verbose_name_plural = _("counted serials")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["count", "serial_normalised"], name="inventory_countscan_serial_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.serial
+
+
+class InventoryCountQuantity(models.Model):
+    """How many units of a product without serial numbers a count found."""
+
+    count = models.ForeignKey(
+        InventoryCount,
+        on_delete=models.CASCADE,
+        related_name="quantities",
+        verbose_name=_("Count"),
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("Product")
+    )
+    counted = models.PositiveIntegerField(_("Counted"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Counted by"),
+    )
+    updated_at = models.DateTimeField(_("Updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["count", "product__name", "id"]
+        verbose_name = _("counted quantity")
+        verbose_name_plural = _("counted quantities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["count", "product"], name="inventory_countquantity_product_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product}: {self.counted}"

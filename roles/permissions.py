@@ -27,6 +27,15 @@ STAFF_PERMISSIONS = [
     "inventory.view_stockorder",
     "inventory.receive_stockorder",
     "inventory.view_stockmove",
+    # Stock control II (issue 21): send and receive transfers, see supplier returns,
+    # start inventory counts and scan into them.
+    "inventory.view_transfer",
+    "inventory.add_transfer",
+    "inventory.receive_transfer",
+    "inventory.view_supplierreturn",
+    "inventory.view_inventorycount",
+    "inventory.add_inventorycount",
+    "inventory.count_inventorycount",
 ]
 
 MANAGER_PERMISSIONS = [
@@ -58,6 +67,12 @@ MANAGER_PERMISSIONS = [
     "catalog.change_supplier",
     "inventory.add_stockorder",
     "inventory.change_stockorder",
+    # Stock control II (issue 21): send supplier returns and record their outcomes,
+    # apply or cancel inventory counts.
+    "inventory.add_supplierreturn",
+    "inventory.change_supplierreturn",
+    "inventory.apply_inventorycount",
+    "inventory.change_inventorycount",
 ]
 
 GROUPS = {"Staff": STAFF_PERMISSIONS, "Managers": MANAGER_PERMISSIONS}

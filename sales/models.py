@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
-from inventory.models import Outlet, SerialRecord
+from inventory.models import Outlet, SerialRecord, SupplierReturn
 
 
 class Customer(models.Model):
@@ -271,6 +271,15 @@ class WarrantyClaim(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("Replacement sale"),
+    )
+    # The supplier return its unit went back on ("Sent to supplier", issue 21).
+    supplier_return = models.ForeignKey(
+        SupplierReturn,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+        verbose_name=_("Supplier return"),
     )
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -101,8 +101,12 @@ class UnitEffects:
 
     def quantity_sold(self, *, product_id: int, outlet_id: int, quantity: int) -> None:
         """Note units of a product without serial numbers sold from an outlet."""
+        self.quantity_moved(product_id=product_id, outlet_id=outlet_id, change=-quantity)
+
+    def quantity_moved(self, *, product_id: int, outlet_id: int, change: int) -> None:
+        """Note units of a product without serial numbers leaving (negative) or arriving."""
         self._open()
-        self._shelf[(product_id, outlet_id)] -= quantity
+        self._shelf[(product_id, outlet_id)] += change
 
     def include(self, other: "UnitEffects") -> None:
         """Take over what `other` collected (a nested service that succeeded)."""

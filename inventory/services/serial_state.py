@@ -35,12 +35,19 @@ from inventory.services.effects import UnitEffects
 
 IN_STOCK, SOLD = SerialStatus.IN_STOCK, SerialStatus.SOLD
 FAULTY, WRITTEN_OFF = SerialStatus.FAULTY, SerialStatus.WRITTEN_OFF
+IN_TRANSIT, AT_SUPPLIER = SerialStatus.IN_TRANSIT, SerialStatus.AT_SUPPLIER
 
 # From each status, the statuses a unit may go to. Written off is the end.
+# In transit ends In stock at the destination (or Written off if it never
+# arrives). A unit goes to its supplier from the shelf or the back room, or, Sold,
+# as a warranty claim's unit; it comes back In stock (or Sold, the claim's
+# customer's), or is written off (credited, or replaced by another unit).
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    IN_STOCK: frozenset({SOLD, FAULTY, WRITTEN_OFF}),
-    SOLD: frozenset({IN_STOCK, FAULTY, WRITTEN_OFF}),
-    FAULTY: frozenset({IN_STOCK, WRITTEN_OFF}),
+    IN_STOCK: frozenset({SOLD, FAULTY, WRITTEN_OFF, IN_TRANSIT, AT_SUPPLIER}),
+    SOLD: frozenset({IN_STOCK, FAULTY, WRITTEN_OFF, AT_SUPPLIER}),
+    FAULTY: frozenset({IN_STOCK, WRITTEN_OFF, AT_SUPPLIER}),
+    IN_TRANSIT: frozenset({IN_STOCK, WRITTEN_OFF}),
+    AT_SUPPLIER: frozenset({IN_STOCK, SOLD, WRITTEN_OFF}),
     WRITTEN_OFF: frozenset(),
 }
 

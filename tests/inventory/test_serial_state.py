@@ -35,8 +35,9 @@ pytestmark = pytest.mark.django_db
 
 IN_STOCK, SOLD = SerialStatus.IN_STOCK, SerialStatus.SOLD
 FAULTY, WRITTEN_OFF = SerialStatus.FAULTY, SerialStatus.WRITTEN_OFF
+IN_TRANSIT, AT_SUPPLIER = SerialStatus.IN_TRANSIT, SerialStatus.AT_SUPPLIER
 
-# The issue's table, written out again so a change to the code's table shows here.
+# The issues' table, written out again so a change to the code's table shows here.
 ALLOWED = {
     (IN_STOCK, SOLD),
     (IN_STOCK, FAULTY),
@@ -46,6 +47,16 @@ ALLOWED = {
     (SOLD, WRITTEN_OFF),
     (FAULTY, IN_STOCK),
     (FAULTY, WRITTEN_OFF),
+    # Issue 21: transfers in transit and returns to the supplier.
+    (IN_STOCK, IN_TRANSIT),
+    (IN_STOCK, AT_SUPPLIER),
+    (SOLD, AT_SUPPLIER),
+    (FAULTY, AT_SUPPLIER),
+    (IN_TRANSIT, IN_STOCK),
+    (IN_TRANSIT, WRITTEN_OFF),
+    (AT_SUPPLIER, IN_STOCK),
+    (AT_SUPPLIER, SOLD),
+    (AT_SUPPLIER, WRITTEN_OFF),
 }
 CHANGES = [(a, b) for a, b in itertools.product(SerialStatus, SerialStatus) if a != b]
 REFUSED = [pair for pair in CHANGES if pair not in ALLOWED]
