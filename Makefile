@@ -70,6 +70,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.api
 	$(BIN)/python -m bench.labels
 	$(BIN)/python -m bench.receive
+	$(BIN)/python -m bench.counts
 
 # 1,000,000 serials in a throwaway PostgreSQL database; every page of issue 11
 # timed. BENCH_SCALE_ARGS="--reuse --only 'list-*'" for quick reruns.

@@ -9,6 +9,7 @@ from rest_framework import routers
 from api.permissions import API_READ
 from api.views.base import ApiViewMixin
 from api.views.catalog import OutletViewSet, ProductViewSet, SupplierViewSet
+from api.views.counts import InventoryCountViewSet
 from api.views.sales import (
     CustomerViewSet,
     ReturnViewSet,
@@ -17,6 +18,8 @@ from api.views.sales import (
 )
 from api.views.serials import SerialLookupView, SerialViewSet
 from api.views.stock_orders import StockOrderViewSet
+from api.views.supplier_returns import SupplierReturnViewSet
+from api.views.transfers import TransferViewSet
 
 # The docs page's template (drf-spectacular's swagger_ui.html) holds one inline
 # <style> of three rules; the app's policy allows no inline style, so this page
@@ -55,6 +58,9 @@ router.register("returns", ReturnViewSet, basename="return")
 router.register("warranty-claims", WarrantyClaimViewSet, basename="claim")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("stock-orders", StockOrderViewSet, basename="stockorder")
+router.register("inventory-counts", InventoryCountViewSet, basename="inventorycount")
+router.register("supplier-returns", SupplierReturnViewSet, basename="supplierreturn")
+router.register("transfers", TransferViewSet, basename="transfer")
 
 urlpatterns = [
     path("", include(router.urls)),

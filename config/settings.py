@@ -384,6 +384,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SerialStatusEnum": "inventory.models.SerialStatus",
         "ClaimStatusEnum": "sales.models.ClaimStatus",
+        # A supplier return's reason and outcome beside a customer return's (whose
+        # names stay as they were).
+        "ReasonEnum": "sales.models.ReturnReason",
+        "OutcomeEnum": "sales.models.ReturnOutcome",
+        "SupplierReturnReasonEnum": "inventory.models.SupplierReturnReason",
+        "SupplierReturnOutcomeEnum": "inventory.models.SupplierReturnOutcome",
     },
     # Swagger UI from the drf-spectacular-sidecar package: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

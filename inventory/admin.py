@@ -11,12 +11,15 @@ from django.utils.translation import ngettext
 
 from inventory import services
 from inventory.models import (
+    InventoryCount,
     Outlet,
     SerialEvent,
     SerialRecord,
     StockLevel,
     StockOrder,
     StockOrderLine,
+    SupplierReturn,
+    SupplierReturnUnit,
 )
 from lib.ids import parse_id
 
@@ -200,3 +203,42 @@ class StockOrderAdmin(ReadOnlyAdmin):
     search_fields = ["reference"]
     raw_id_fields = ["supplier", "outlet", "created_by"]
     inlines = [StockOrderLineInline]
+
+
+class SupplierReturnUnitInline(admin.TabularInline):
+    model = SupplierReturnUnit
+    fields = ("serial", "from_status", "outcome", "credit_amount", "replacement", "resolved_at")
+    readonly_fields = fields
+    raw_id_fields = ["serial", "replacement"]
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SupplierReturn)
+class SupplierReturnAdmin(ReadOnlyAdmin):
+    """Returns change only on their pages (Return stock, a unit's outcome), which move the
+    units through the one state-change primitive and keep stock and history in step."""
+
+    list_display = ["__str__", "supplier", "outlet", "reason", "supplier_reference", "status"]
+    list_filter = ["status", "reason", "outlet", "supplier"]
+    list_select_related = ["supplier", "outlet"]
+    search_fields = ["supplier_reference"]
+    raw_id_fields = ["supplier", "outlet", "created_by"]
+    inlines = [SupplierReturnUnitInline]
+
+
+@admin.register(InventoryCount)
+class InventoryCountAdmin(ReadOnlyAdmin):
+    """Counts change only on their pages (scans, Complete count, Apply, Cancel count), which
+    lock the count and write history and stock rows of it."""
+
+    list_display = ["name", "outlet", "product", "brand", "status", "created_at", "applied_at"]
+    list_filter = ["status", "outlet"]
+    list_select_related = ["outlet", "product"]
+    search_fields = ["name"]
+    raw_id_fields = ["outlet", "product", "created_by", "applied_by"]

@@ -25,6 +25,8 @@ from django.db.models.expressions import RawSQL
 
 from catalog.models import Product
 from inventory.models import (
+    InventoryCount,
+    InventoryCountScan,
     SerialEventKind,
     SerialRecord,
     SerialStatus,
@@ -462,3 +464,48 @@ def stock_order_expected_insert(*, order_id: int, rows: Sequence[tuple[int, str,
     with connection.cursor() as cursor:
         cursor.execute(sql, [order_id, False, json.dumps(rows)])
         return cursor.rowcount
+
+
+def count_scans_add(
+    *,
+    count_id: int,
+    open_status: str,
+    rows: Sequence[tuple[str, str, int | None, int]],
+    user_id: int | None,
+    at: datetime,
+) -> list[tuple[int, str, int]]:
+    """Add (serial, key, product_id, repeats) scans to an open inventory count, one statement.
+
+    A key the count has already bumps its row's `repeats` instead (ON CONFLICT on the
+    count's unique key), so several devices scanning one count at once never count a
+    unit twice nor lose a scan; `rows` hold each key once, with the times it repeats
+    within them. A GS1 product fills a row that had none. Nothing is added when the
+    count is no longer `open_status`: on PostgreSQL the count row is read FOR SHARE,
+    so a scan waits for an Apply holding it FOR UPDATE and then sees it Applied
+    (SQLite has one writer at a time and reads it after that writer). Returns the
+    (id, key, repeats) of each row written, none if the count is closed.
+    """
+    if not rows:
+        return []
+    table = InventoryCountScan._meta.db_table
+    counts = InventoryCount._meta.db_table
+    share = " FOR SHARE" if _is_postgresql() else ""
+    source, select = _json_rows(
+        [("serial", "text"), ("norm", "text"), ("product_id", "bigint"), ("repeats", "bigint")]
+    )
+    sql = (
+        f"WITH c AS (SELECT id FROM {counts} WHERE id = %s AND status = %s{share}) "
+        f"INSERT INTO {table} "
+        "(count_id, serial, serial_normalised, product_id, repeats, user_id, created_at) "
+        "SELECT c.id, v.serial, v.norm, v.product_id, v.repeats, %s, %s "
+        f"FROM c, (SELECT {select}, r.position FROM {source}) AS v "
+        "WHERE true ORDER BY v.position "
+        "ON CONFLICT (count_id, serial_normalised) DO UPDATE "
+        f"SET repeats = {table}.repeats + EXCLUDED.repeats + 1, "
+        f"product_id = COALESCE({table}.product_id, EXCLUDED.product_id) "
+        "RETURNING id, serial_normalised, repeats"
+    )
+    stamp = connection.ops.adapt_datetimefield_value(at)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [count_id, open_status, user_id, stamp, json.dumps(rows)])
+        return [(int(pk), key, int(repeats)) for pk, key, repeats in cursor.fetchall()]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from inventory.views import counts as count_views
 from inventory.views import (
     jobs,
     labels,
@@ -9,7 +10,9 @@ from inventory.views import (
     serials,
     stock,
     stock_orders,
+    supplier_returns,
 )
+from inventory.views import transfers as transfer_views
 
 app_name = "inventory"
 
@@ -102,4 +105,72 @@ urlpatterns = [
         receiving.stock_order_supplier_list,
         name="stock_order_supplier_list",
     ),
+    path(
+        "supplier-returns/add/",
+        supplier_returns.supplier_return_create,
+        name="supplier_return_create",
+    ),
+    path(
+        "supplier-returns/add/check/",
+        supplier_returns.supplier_return_check_view,
+        name="supplier_return_check",
+    ),
+    path(
+        "supplier-returns/<int:pk>/",
+        supplier_returns.supplier_return_detail_view,
+        name="supplier_return_detail",
+    ),
+    path(
+        "supplier-returns/<int:pk>/resolve/",
+        supplier_returns.supplier_return_resolve_view,
+        name="supplier_return_resolve",
+    ),
+]
+
+# Transfers in transit (issue 21): Transfer stock, the transfer page, Receive.
+urlpatterns += [
+    path("transfers/add/", transfer_views.transfer_create, name="transfer_create"),
+    path(
+        "transfers/product-options/",
+        transfer_views.transfer_product_options,
+        name="transfer_product_options",
+    ),
+    path(
+        "transfers/serial-options/",
+        transfer_views.transfer_serial_options,
+        name="transfer_serial_options",
+    ),
+    path("transfers/<int:pk>/", transfer_views.transfer_detail_view, name="transfer_detail"),
+    path(
+        "transfers/<int:pk>/receive/",
+        transfer_views.transfer_receive_view,
+        name="transfer_receive",
+    ),
+    path(
+        "transfers/<int:pk>/receive/check/",
+        transfer_views.transfer_receive_check,
+        name="transfer_receive_check",
+    ),
+]
+
+# Inventory counts (issue 21): the list, New count, scans, Complete count and Apply.
+urlpatterns += [
+    path("counts/", count_views.CountListView.as_view(), name="count_list"),
+    path("counts/new/", count_views.count_create, name="count_create"),
+    path("counts/<int:pk>/", count_views.count_detail, name="count_detail"),
+    path("counts/<int:pk>/scan/", count_views.count_scan, name="count_scan"),
+    path("counts/<int:pk>/lists/", count_views.count_lists_view, name="count_lists"),
+    path("counts/<int:pk>/quantity/", count_views.count_quantity, name="count_quantity"),
+    path(
+        "counts/<int:pk>/quantity/product-options/",
+        count_views.count_quantity_options,
+        name="count_quantity_options",
+    ),
+    path(
+        "counts/<int:pk>/record/product-options/",
+        count_views.count_record_options,
+        name="count_record_options",
+    ),
+    path("counts/<int:pk>/complete/", count_views.count_complete, name="count_complete"),
+    path("counts/<int:pk>/cancel/", count_views.count_cancel, name="count_cancel"),
 ]

@@ -442,6 +442,45 @@ def _worked_out(trends: DashboardTrends) -> str:
     return _("As of %(when)s; updated every few minutes.") % {"when": when}
 
 
+def overdue_transfers_chart(count: int) -> Chart:
+    """Transfers not fully received SERIALDESK_TRANSFER_OVERDUE_DAYS after they were sent,
+    opening the Stock control list filtered to them."""
+    days = settings.SERIALDESK_TRANSFER_OVERDUE_DAYS
+    href = reverse("inventory:stock_control") + "?type=transfer&overdue=1"
+    label = ngettext(
+        "Not fully received %(days)s day after sending",
+        "Not fully received %(days)s days after sending",
+        days,
+    ) % {"days": days}
+    name = ngettext(
+        "%(count)s transfer overdue, not fully received %(days)s days after sending",
+        "%(count)s transfers overdue, not fully received %(days)s days after sending",
+        count,
+    ) % {"count": _number(count), "days": days}
+    figure = Figure(value=count, text=_number(count), name=name, href=href)
+    lead = (
+        ngettext("%(count)s overdue transfer", "%(count)s overdue transfers", count)
+        % {"count": _number(count)}
+        if count
+        else _("No transfer is overdue.")
+    )
+    return Chart(
+        chart_id="chart-transfers",
+        heading=_("Overdue transfers"),
+        lead=lead,
+        svg=charts.bars_svg(
+            chart_id="chart-transfers",
+            title=_("Overdue transfers"),
+            description=lead,
+            bars=[Bar(label=label, figures=[figure], text=figure.text)],
+        ),
+        table_caption=_("Overdue transfers"),
+        table_headers=[_("Transfers"), _("Count")],
+        table_rows=[TableRow(label=label, cells=[figure])],
+        more=(_("All overdue transfers"), href),
+    )
+
+
 # Cards --------------------------------------------------------------------------------
 
 

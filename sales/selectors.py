@@ -276,6 +276,7 @@ def claim_detail_queryset() -> QuerySet[WarrantyClaim]:
         "opened_by",
         "replacement_serial",
         "replacement_sale",
+        "supplier_return",
     )
 
 

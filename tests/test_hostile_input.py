@@ -37,6 +37,10 @@ PARAMETERS = [
     # Stock control (issue 20): its list's filters, the labels of a delivery, the moves.
     "supplier", "type", "created_from", "created_to", "arrival_order", "moves_older_than",
     "layout", "code",
+    # Stock control II (issue 21): the list's overdue transfers.
+    "overdue",
+    # Transfers (issue 21): Transfer stock's pick list.
+    "from_outlet", "pick_q",
 ]  # fmt: skip
 
 HOSTILE_VALUES = {

@@ -7,7 +7,23 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from catalog.models import Product
-from inventory.models import Outlet, SerialEvent, SerialRecord, StockLevel
+from inventory.demo import DEMO_TRANSFERS
+from inventory.models import (
+    InventoryCount,
+    InventoryCountStatus,
+    Outlet,
+    SerialEvent,
+    SerialRecord,
+    SerialStatus,
+    StockLevel,
+    StockMove,
+    SupplierReturn,
+    SupplierReturnStatus,
+    Transfer,
+    TransferStatus,
+)
+from inventory.selectors.coverage import stock_serial_gaps
+from inventory.selectors.transfers import transfers_overdue
 from sales.demo import DEMO_CLAIMS, DEMO_CUSTOMERS, DEMO_RETURNS, DEMO_SALES
 from sales.models import (
     ClaimStatus,
@@ -73,7 +89,8 @@ def test_seed_demo_fills_an_empty_database_and_says_what_it_added(debug_on):
     sales = len(DEMO_SALES)
     assert (
         f"{len(DEMO_CUSTOMERS)} customers, {sales} sales, {len(DEMO_RETURNS)} returns, "
-        f"{len(DEMO_CLAIMS)} warranty claims." in output
+        f"{len(DEMO_CLAIMS)} warranty claims, {len(DEMO_TRANSFERS)} transfers, "
+        "1 supplier return, 1 inventory count." in output
     )
     assert Customer.objects.count() == len(DEMO_CUSTOMERS)
     assert Sale.objects.count() == sales + 1
@@ -126,7 +143,8 @@ def test_demo_data_has_serialised_and_plain_products_and_serials_at_several_outl
     outlets_with_serials = SerialRecord.objects.values("outlet").distinct().count()
     assert outlets_with_serials >= 3
     assert not SerialRecord.objects.filter(product__has_serial_numbers=False).exists()
-    assert SerialRecord.objects.filter(status="written_off").count() == 1
+    # The one written off in the warehouse, and the one the supplier credited.
+    assert SerialRecord.objects.filter(status="written_off").count() == 2
 
 
 @pytest.mark.django_db
@@ -226,3 +244,59 @@ def test_the_demo_claim_resolved_by_replacement_has_its_replacement_sale(debug_o
     assert not SaleLineSerial.objects.filter(
         serial=claim.serial, returned_at__isnull=True
     ).exists()
+
+
+@pytest.mark.django_db
+def test_demo_stock_control_has_transfers_a_supplier_return_and_an_open_count(debug_on):
+    seed_demo()
+    now = timezone.now()
+    transfers = list(Transfer.objects.order_by("created_at"))
+    assert [t.status for t in transfers] == [
+        TransferStatus.RECEIVED,
+        TransferStatus.IN_TRANSIT,
+        TransferStatus.IN_TRANSIT,
+    ]
+    received, overdue, fresh = transfers
+    assert received.created_at <= received.received_at < now - timedelta(days=11)
+    assert list(transfers_overdue()) == [overdue]
+    assert overdue.created_at < now - timedelta(days=5)
+    assert fresh.created_at > now - timedelta(days=2)
+    # Units of the open ones are In transit, still at the sender; the received ones arrived.
+    for transfer, status, outlet in (
+        (received, SerialStatus.IN_STOCK, received.to_outlet),
+        (overdue, SerialStatus.IN_TRANSIT, overdue.from_outlet),
+        (fresh, SerialStatus.IN_TRANSIT, fresh.from_outlet),
+    ):
+        units = [u.serial for u in transfer.units.select_related("serial")]
+        assert units and {(u.status, u.outlet_id) for u in units} == {(status, outlet.pk)}
+        for unit in units:
+            # Recorded before it moved, so its history reads in order.
+            times = [
+                unit.created_at,
+                *unit.events.order_by("created_at", "id").values_list("created_at", flat=True),
+            ]
+            assert times == sorted(times)
+            assert unit.events.filter(kind="transfer_sent", document_id=transfer.pk).exists()
+    beans = received.lines.get(product__sku="BAR-BNS-1KG")
+    assert (beans.quantity, beans.received) == (2, 2)
+    assert StockMove.objects.filter(document_id=received.pk, reason="transferred").count() == 4
+
+    supplier_return = SupplierReturn.objects.get()
+    assert supplier_return.status == SupplierReturnStatus.AT_SUPPLIER
+    assert supplier_return.created_at < now - timedelta(days=8)
+    outcomes = sorted(
+        (unit.outcome, unit.serial.status)
+        for unit in supplier_return.units.select_related("serial")
+    )
+    assert outcomes == [("", SerialStatus.AT_SUPPLIER), ("credited", SerialStatus.WRITTEN_OFF)]
+
+    count = InventoryCount.objects.get()
+    assert count.status == InventoryCountStatus.OPEN
+    scans = list(count.scans.order_by("serial"))
+    assert len(scans) == 2
+    assert sorted(scan.repeats for scan in scans) == [0, 1]
+
+    # Every unit that moved took its stock along: on hand and In stock serials still
+    # differ only where the demo means them to (a Nova A5 short of a serial).
+    gaps = {(gap.product.sku, gap.outlet.name) for gap in stock_serial_gaps()}
+    assert gaps == {("NOV-PH-A5", "Harbour Mall"), ("NOV-PH-A5", "Online Warehouse")}

@@ -15,7 +15,7 @@ from rest_framework import serializers
 from api.serializers.catalog import OutletRefSerializer, ProductRefSerializer
 from api.serializers.fields import StringField, outlet_field, product_field
 from inventory.filters import EARLIEST_DATE, LATEST_DATE
-from inventory.models import SerialEvent, SerialRecord
+from inventory.models import InventoryCount, SerialEvent, SerialRecord, SupplierReturn, Transfer
 from lib.ids import parse_id
 from lib.scans import scan_trim
 from sales.models import Return, Sale, WarrantyClaim
@@ -191,6 +191,10 @@ class SerialEventSerializer(serializers.ModelSerializer):
     sale = serializers.SerializerMethodField()
     # "return" is a Python keyword: that field is added in get_fields.
     claim = serializers.SerializerMethodField()
+    # Stock control II (issue 21): the document that sent, received, returned or counted it.
+    transfer = serializers.SerializerMethodField()
+    supplier_return = serializers.SerializerMethodField()
+    inventory_count = serializers.SerializerMethodField()
 
     class Meta:
         model = SerialEvent
@@ -207,14 +211,18 @@ class SerialEventSerializer(serializers.ModelSerializer):
             "note",
             "sale",
             "claim",
+            "transfer",
+            "supplier_return",
+            "inventory_count",
         ]
         read_only_fields = fields
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        claim = fields.pop("claim")
+        # "return" goes between sale and claim, as it always has.
+        later = {name: fields.pop(name) for name in list(fields)[list(fields).index("claim") :]}
         fields["return"] = serializers.SerializerMethodField(method_name="get_return")
-        fields["claim"] = claim
+        fields.update(later)
         return fields
 
     def _document(self, event: SerialEvent, model: type[Model]) -> int | None:
@@ -234,6 +242,18 @@ class SerialEventSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.INT)
     def get_claim(self, event: SerialEvent) -> int | None:
         return self._document(event, WarrantyClaim)
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_transfer(self, event: SerialEvent) -> int | None:
+        return self._document(event, Transfer)
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_supplier_return(self, event: SerialEvent) -> int | None:
+        return self._document(event, SupplierReturn)
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_inventory_count(self, event: SerialEvent) -> int | None:
+        return self._document(event, InventoryCount)
 
 
 class SerialHistoryPageSerializer(serializers.Serializer):

@@ -40,6 +40,7 @@ from inventory.services.effects import UnitEffects
 from inventory.services.scans import scan_product_problem
 from inventory.services.serial_state import serials_change
 from inventory.services.serials import serial_text_problem
+from inventory.services.transfers import transfer_lock_of_unit, transfer_settle
 from lib.dates import datetime_display
 from lib.scans import scan_parse
 
@@ -301,6 +302,8 @@ def serial_write_off(
     reason = reason.strip()
     if not reason:
         raise ValidationError(_("Give a reason for the write-off."), code="reason_required")
+    # A unit missing on a transfer: the transfer's lock first, as its Receive takes it.
+    transfer = transfer_lock_of_unit(serial=serial)
     record = _lock(serial)
     _refuse_if_changed([record], seen_updated_at)
     if record.status == SerialStatus.SOLD:
@@ -312,11 +315,11 @@ def serial_write_off(
             % {"serial": record.serial},
             code="not_writable_off",
         )
-    if record.status not in MOVABLE_STATUSES:
+    if record.status not in (*MOVABLE_STATUSES, SerialStatus.IN_TRANSIT):
         raise ValidationError(
             _(
-                "Serial number “%(serial)s” is %(status)s; only In stock or Faulty "
-                "serial numbers can be written off."
+                "Serial number “%(serial)s” is %(status)s; only In stock, Faulty or In "
+                "transit serial numbers can be written off."
             )
             % {"serial": record.serial, "status": record.get_status_display()},
             code="not_writable_off",
@@ -336,6 +339,8 @@ def serial_write_off(
         effects=effects,
     )
     effects.apply()
+    if transfer is not None:
+        transfer_settle(transfer=transfer)
     return record
 
 

@@ -15,10 +15,14 @@ from catalog.selectors import product_suggestions
 from inventory.filters_stock import StockControlFilter
 from inventory.forms_stock import StockOrderForm, orderable_products, stock_order_lines_formset
 from inventory.models import StockOrder, StockOrderStatus
+from inventory.selectors.stock_control import (
+    VIEW_PERMISSIONS,
+    stock_control_rows,
+    stock_documents,
+)
 from inventory.selectors.stock_orders import (
     stock_order_detail,
     stock_order_lines,
-    stock_order_list,
     stock_order_total,
 )
 from inventory.services import stock_orders as services
@@ -26,12 +30,32 @@ from lib.mixins import ListPageMixin, signed_in_user
 
 
 class StockControlListView(ListPageMixin, FilterView):
-    permission_required = "inventory.view_stockorder"
+    """Stock orders, transfers and supplier returns together, newest first.
+
+    Each user sees the kinds of document they may view; the page needs one of them.
+    """
+
     filterset_class = StockControlFilter
     template_name = "inventory/stockorder_list.html"
 
+    def viewable_kinds(self) -> list[str]:
+        user = self.request.user
+        return [kind for kind, perm in VIEW_PERMISSIONS.items() if user.has_perm(perm)]
+
+    def has_permission(self) -> bool:
+        return bool(self.viewable_kinds())
+
     def get_queryset(self):
-        return stock_order_list()
+        return stock_documents(kinds=self.viewable_kinds())
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "kinds": self.viewable_kinds()}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The page's (kind, number) entries, read as the rows the table shows.
+        context["documents"] = stock_control_rows(context["object_list"])
+        return context
 
 
 def _order_or_404(pk: int) -> StockOrder:

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from inventory.selectors.transfers import transfers_overdue
 from reports import dashboard as dashboard_charts
 from reports import selectors, selectors_dashboard, services
 
@@ -24,6 +25,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if user.has_perm("reports.view_coverage"):
         counts = selectors.coverage_counts()
         needs_doing.append(dashboard_charts.card_html(dashboard_charts.coverage_chart(counts)))
+    if user.has_perm("inventory.view_transfer"):
+        overdue = transfers_overdue().count()
+        chart = dashboard_charts.overdue_transfers_chart(overdue)
+        needs_doing.append(dashboard_charts.card_html(chart))
     trends = None
     if sees_serials or sees_sales:
         trends = selectors_dashboard.dashboard_trends()

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import Supplier
+from lib.ids import IdChoiceField
 from sales.models import ClaimStatus
 
 # A serial is at most 100 characters; a scan of one (a GS1 code with its GTIN and
@@ -18,6 +20,27 @@ class ClaimOpenForm(forms.Form):
     confirm_expired = forms.BooleanField(
         label=_("Open the claim although the warranty has expired"), required=False
     )
+
+
+class ClaimSendToSupplierForm(forms.Form):
+    """Send to supplier on a claim's page: the unit goes back on a supplier return."""
+
+    supplier = IdChoiceField(
+        label=_("Supplier"),
+        queryset=Supplier.objects.filter(is_active=True).order_by("name", "id"),
+        empty_label=_("Select a supplier"),
+        error_messages={
+            "required": _("Select a supplier."),
+            "invalid_choice": _("That supplier does not exist. Select one from the list."),
+        },
+    )
+    supplier_reference = forms.CharField(
+        label=_("Supplier reference"),
+        required=False,
+        max_length=100,
+        help_text=_("The supplier's return number (RMA), if any."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
 
 
 class ClaimUpdateForm(forms.Form):

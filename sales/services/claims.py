@@ -10,10 +10,19 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from catalog.models import Supplier
 from catalog.selectors import products_by_gtin
-from inventory.models import SerialEventKind, SerialRecord, SerialStatus, StockMoveReason
+from inventory.models import (
+    SerialEventKind,
+    SerialRecord,
+    SerialStatus,
+    StockMoveReason,
+    SupplierReturn,
+    SupplierReturnReason,
+)
 from inventory.services import UnitEffects, serials_change
 from inventory.services.scans import scan_product_problem
+from inventory.services.supplier_returns import supplier_return_send, supplier_return_unit_released
 from lib.dates import date_display
 from lib.scans import ScanError, scan_parse, scan_trim
 from sales.models import (
@@ -153,7 +162,7 @@ def claim_update(
             at=now,
             effects=effects,
         )
-    else:
+    elif record.status != SerialStatus.WRITTEN_OFF:
         serials_change(
             serials=[record],
             kind=SerialEventKind.CLAIM_UPDATED,
@@ -163,6 +172,8 @@ def claim_update(
             at=now,
             effects=effects,
         )
+    # A Written off unit (its supplier credited or replaced it) takes no more
+    # events; the claim's own updates say what happened.
     effects.apply()
     ClaimUpdate.objects.create(
         claim=claim,
@@ -175,6 +186,59 @@ def claim_update(
     claim.status = status
     claim.save()
     return claim
+
+
+@transaction.atomic
+def claim_send_to_supplier(
+    *,
+    claim: WarrantyClaim,
+    supplier: Supplier,
+    supplier_reference: str = "",
+    note: str = "",
+    user: User | None,
+) -> SupplierReturn:
+    """Send an open claim's Sold unit to `supplier` on a one-unit supplier return.
+
+    The return (reason Warranty claim, from the outlet the unit was sold at) is
+    inventory's `supplier_return_send`; the claim becomes Sent to supplier, with
+    an update naming the return, and links it. The unit stays its customer's:
+    the supplier's Repaired gives it back Sold.
+    """
+    claim = WarrantyClaim.objects.select_for_update().select_related("serial").get(pk=claim.pk)
+    if claim.status in CLOSED_CLAIM_STATUSES:
+        raise ValidationError(
+            _("This claim is closed (%(status)s).") % {"status": claim.get_status_display()},
+            code="claim_closed",
+        )
+    record = _lock_unit(claim.serial)
+    if record.status != SerialStatus.SOLD or _open_link(record) is None:
+        raise ValidationError(
+            _("“%(serial)s” is %(status)s, not with its customer, so it cannot be sent.")
+            % {"serial": record.serial, "status": record.get_status_display()},
+            code="not_sold",
+        )
+    supplier_return = supplier_return_send(
+        supplier=supplier,
+        outlet=record.outlet,
+        serials=[record],
+        reason=SupplierReturnReason.WARRANTY,
+        supplier_reference=supplier_reference,
+        note=note or str(claim),
+        user=user,
+        allow_sold=True,
+    )
+    ClaimUpdate.objects.create(
+        claim=claim,
+        from_status=claim.status,
+        to_status=ClaimStatus.SENT_TO_SUPPLIER,
+        note=". ".join(filter(None, [str(supplier_return), note.strip()])),
+        user=user,
+        created_at=supplier_return.created_at,
+    )
+    claim.status = ClaimStatus.SENT_TO_SUPPLIER
+    claim.supplier_return = supplier_return
+    claim.save(update_fields=["status", "supplier_return", "updated_at"])
+    return supplier_return
 
 
 def _replace(
@@ -224,19 +288,24 @@ def _replace(
             or _("The replacement must be In stock."),
             "replacement_unavailable",
         ) from None
-    # The faulty unit comes back from its sale and is Faulty.
+    # The faulty unit comes back from its sale and is Faulty. One at its supplier
+    # stays there, the shop's now (Repaired brings it In stock); one the supplier
+    # credited or replaced is Written off already.
     SaleLineSerial.objects.filter(serial=record, returned_at__isnull=True).update(returned_at=at)
-    serials_change(
-        serials=[record],
-        kind=SerialEventKind.CLAIM_UPDATED,
-        user=user,
-        to_status=SerialStatus.FAULTY,
-        document=claim,
-        note=_("Replaced by %(serial)s (Sale %(sale)s). %(note)s")
-        % {"serial": replacement.serial, "sale": sale.pk, "note": note},
-        at=at,
-        effects=effects,
-    )
+    if record.status == SerialStatus.AT_SUPPLIER:
+        supplier_return_unit_released(serial=record)
+    if record.status != SerialStatus.WRITTEN_OFF:
+        serials_change(
+            serials=[record],
+            kind=SerialEventKind.CLAIM_UPDATED,
+            user=user,
+            to_status=SerialStatus.FAULTY if record.status == SerialStatus.SOLD else None,
+            document=claim,
+            note=_("Replaced by %(serial)s (Sale %(sale)s). %(note)s")
+            % {"serial": replacement.serial, "sale": sale.pk, "note": note},
+            at=at,
+            effects=effects,
+        )
     claim.replacement_serial = replacement
     claim.replacement_sale = sale
 

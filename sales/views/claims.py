@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,10 +13,11 @@ from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from inventory.models import SerialRecord
+from inventory.models import SerialRecord, SerialStatus
 from lib.mixins import ListPageMixin, signed_in_user
 from sales.filters import ClaimFilter
 from sales.forms import ClaimOpenForm, ClaimUpdateForm
+from sales.forms.claims import ClaimSendToSupplierForm
 from sales.models import CLOSED_CLAIM_STATUSES, WarrantyClaim
 from sales.selectors import (
     claim_detail_queryset,
@@ -27,6 +28,7 @@ from sales.selectors import (
     warranty_until,
 )
 from sales.services import claim_open, claim_replacement_find, claim_update
+from sales.services.claims import claim_send_to_supplier
 
 # Replacement suggestions on a claim's page: enough to pick from, more means typing.
 OPTIONS_SHOWN = 20
@@ -109,6 +111,8 @@ class ClaimDetailView(PermissionRequiredMixin, DetailView):
 
     def post(self, request, *args, **kwargs):
         self.object = claim = self.get_object()
+        if "send_to_supplier" in request.POST:
+            return self.send_to_supplier(request, claim)
         form = ClaimUpdateForm(request.POST, options_url=self.options_url)
         if form.is_valid():
             try:
@@ -137,6 +141,34 @@ class ClaimDetailView(PermissionRequiredMixin, DetailView):
         self.object = self.get_object()
         return self.render_to_response(self.get_context_data(form=form))
 
+    def send_to_supplier(self, request: HttpRequest, claim: WarrantyClaim) -> HttpResponse:
+        """Send to supplier: the claim's unit on a one-unit supplier return (Managers)."""
+        if not request.user.has_perm("inventory.add_supplierreturn"):
+            raise PermissionDenied
+        send_form = ClaimSendToSupplierForm(request.POST, prefix="send")
+        if send_form.is_valid():
+            try:
+                sent = claim_send_to_supplier(
+                    claim=claim, **send_form.cleaned_data, user=signed_in_user(request)
+                )
+            except ValidationError as error:
+                # The return's refusals keyed by its own fields (From, the units) go on top.
+                for name, errors in getattr(error, "error_dict", {None: [error]}).items():
+                    send_form.add_error(name if name in send_form.fields else None, errors)
+            else:
+                messages.success(
+                    request,
+                    _("%(claim)s sent to the supplier on %(document)s.")
+                    % {"claim": claim, "document": sent},
+                )
+                return redirect(claim)
+        self.object = self.get_object()
+        form = ClaimUpdateForm(
+            initial={"status": self.object.status}, options_url=self.options_url
+        )
+        context = self.get_context_data(form=form, send_form=send_form)
+        return self.render_to_response(context, status=400)
+
     def get_context_data(self, **kwargs):
         claim: WarrantyClaim = self.object
         updates = list(claim.updates.select_related("user").order_by("-created_at", "-id"))
@@ -151,11 +183,22 @@ class ClaimDetailView(PermissionRequiredMixin, DetailView):
             if may_update and not closed
             else None
         )
+        may_send = (
+            not closed
+            and claim.serial.status == SerialStatus.SOLD
+            and may_update
+            and self.request.user.has_perm("inventory.add_supplierreturn")
+        )
+        if may_send and "send_form" not in kwargs:
+            kwargs["send_form"] = ClaimSendToSupplierForm(
+                initial={"supplier": claim.serial.product.supplier_id}, prefix="send"
+            )
         return super().get_context_data(
             updates=updates,
             warranty_until=until,
             closed=closed,
             replacement_options=options,
+            may_send_to_supplier=may_send,
             **kwargs,
         )
 

@@ -25,6 +25,8 @@ from inventory import selectors as inventory_selectors
 from inventory import services as inventory_services
 from inventory.forms import SerialDeleteForm
 from inventory.models import SerialEvent, SerialRecord, SerialStatus
+from inventory.selectors.supplier_returns import serial_supplier_return
+from inventory.selectors.transfers import transfer_of_unit
 from inventory.views.serial_changes import (
     TOKEN,
     ChangeFromPageMixin,
@@ -115,9 +117,12 @@ class SerialDetailView(SerialPermissionMixin, DetailView):
             warranty=sale.warranty if sale else None,
             was_sold=page.ever_sold,
             actions=actions,
+            # An In transit unit's transfer (no query for any other unit).
+            transit=transfer_of_unit(serial=self.object),
             advice=serial_advice(
                 serial=self.object, was_sold=page.ever_sold, request=self.request, actions=actions
             ),
+            supplier_return=serial_supplier_return(serial=self.object),
             **kwargs,
         )
 

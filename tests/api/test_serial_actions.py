@@ -541,6 +541,9 @@ def test_a_staff_token_reads_a_units_history_newest_first_ending_with_how_it_was
         "sale": None,
         "return": None,
         "claim": None,
+        "transfer": None,
+        "supplier_return": None,
+        "inventory_count": None,
     }
     added = lines[5]
     assert (added["id"], added["kind_display"], added["to_outlet"]["id"]) == (

@@ -413,10 +413,10 @@ def test_the_list_shows_orders_with_units_received_of_ordered(
     assert response.status_code == 200
     page = response.content.decode()
     assert '<h1 class="h3 me-auto mb-0">Stock control</h1>' in page
-    for column in ("Number", "Type", "Supplier", "Deliver to", "Reference", "Due", "Status"):
+    for column in ("Number", "Type", "Supplier", "From", "To", "Reference", "Due", "Status"):
         assert f">{column}</th>" in page
     assert f">Stock order {order.pk}</a>" in page
-    assert "2 of 10" in page
+    assert "2 of 10 received" in page
     assert "PO-5" in page
 
 
@@ -451,7 +451,7 @@ def test_the_list_filters_by_status_outlet_supplier_and_date(
 
 def test_the_list_says_when_nothing_matches(manager_client):
     page = manager_client.get(LIST_URL, {"status": "received"}).content.decode()
-    assert "No stock orders match these filters." in page
+    assert "No stock orders, transfers or supplier returns match these filters." in page
 
 
 def test_the_lists_queries_do_not_grow_with_its_rows(staff_client, supplier, product):

@@ -11,9 +11,9 @@ class Command(BaseCommand):
     # In the sales app, the highest one: it may load every app's demo data
     # (inventory must not import sales).
     help = (
-        "Load demo users, outlets, products, serial numbers, customers, sales, returns and "
-        "warranty claims into an empty database (debug on only). Safe to run twice: with "
-        "any data present it loads nothing."
+        "Load demo users, outlets, products, serial numbers, customers, sales, returns, "
+        "warranty claims, transfers, a supplier return and an inventory count into an empty "
+        "database (debug on only). Safe to run twice: with any data present it loads nothing."
     )
 
     @transaction.atomic
@@ -42,11 +42,17 @@ class Command(BaseCommand):
         returns = demo.seed_returns(sales)
         claims = demo.seed_claims(sales)
         demo.seed_outlet_settings()
+        # Stock control II: after the sales, which take the first units of each product.
+        transfers = inventory_demo.seed_transfers(manager)
+        supplier_return = inventory_demo.seed_supplier_return(manager)
+        count = inventory_demo.seed_count(manager)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(users)} users, {len(outlets)} outlets, "
                 f"{len(products)} products, {len(levels)} stock levels, "
                 f"{serials} serial numbers added, {len(customers)} customers, "
-                f"{len(sales)} sales, {len(returns)} returns, {len(claims)} warranty claims."
+                f"{len(sales)} sales, {len(returns)} returns, {len(claims)} warranty claims, "
+                f"{len(transfers)} transfers, {int(supplier_return is not None)} supplier "
+                f"return, {int(count is not None)} inventory count."
             )
         )
