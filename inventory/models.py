@@ -923,9 +923,7 @@ class SupplierReturn(models.Model):
             ),
         ]
         indexes = [
-            models.Index(
-                fields=["status", "-created_at"], name="inventory_return_status_idx"
-            ),
+            models.Index(fields=["status", "-created_at"], name="inventory_return_status_idx"),
         ]
 
     def __str__(self) -> str:
@@ -989,7 +987,8 @@ class SupplierReturnUnit(models.Model):
                 fields=["supplier_return", "serial"], name="inventory_returnunit_serial_unique"
             ),
             models.CheckConstraint(
-                condition=models.Q(outcome="") | models.Q(outcome__in=SupplierReturnOutcome.values),
+                condition=models.Q(outcome="")
+                | models.Q(outcome__in=SupplierReturnOutcome.values),
                 name="inventory_returnunit_outcome_valid",
             ),
             models.CheckConstraint(
