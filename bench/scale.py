@@ -434,12 +434,14 @@ def load(serials: int) -> None:
         step(
             "products",
             f"INSERT INTO {product} (name, sku, brand, retail_price, warranty_months, is_active, "
-            "has_serial_numbers, created_at, updated_at) "
+            "has_serial_numbers, created_at, updated_at, barcode, serial_format, serial_pattern, "
+            "supplier_code) "
             "SELECT format('%%s %%s %%s', (%s::text[])[1 + n %% 8], "
             "(%s::text[])[1 + (n / 8) %% 8], n), "
             "format('SKU-%%s', lpad(n::text, 5, '0')), (%s::text[])[1 + n %% 8], "
             "(20 + n %% 980)::numeric(10, 2), (ARRAY[12, 24, 36])[1 + n %% 3], true, "
-            "n <= %s, now() - interval '3 years', now() FROM generate_series(1, %s) n",
+            "n <= %s, now() - interval '3 years', now(), '', 'any', '', '' "
+            "FROM generate_series(1, %s) n",
             [BRANDS, KINDS, BRANDS, SERIALISED_PRODUCTS, PRODUCTS],
         )
         step(

@@ -78,13 +78,17 @@ def serial_records_insert(
     created_by_id: int | None,
     created_at: datetime,
     cause: "MoveCause | None" = None,
+    delivered: bool = False,
 ) -> int:
     """Insert (product_id, outlet_id, serial, normalised) rows in one statement.
 
     Returns how many were inserted, counted in SerialTally in the same
-    transaction; In stock units also count on hand (`stock_apply`, arriving),
-    their stock moves saying `cause` (by default Serial numbers changed, by the
-    user who recorded them). A duplicate raises IntegrityError from the
+    transaction; In stock units also count on hand (`stock_apply`), their stock
+    moves saying `cause` (by default Serial numbers changed, by the user who
+    recorded them). Units recorded at the shelf (Add Serial numbers, Import)
+    label units counted without a serial first (arriving); `delivered` units
+    came in from outside (a supplier's replacement) and are +1 each. A
+    duplicate raises IntegrityError from the
     (product, serial_normalised) unique constraint, and nothing is inserted or
     counted.
     """
@@ -108,7 +112,10 @@ def serial_records_insert(
     placed = Counter((product_id, outlet_id) for product_id, outlet_id, *_ in rows)
     if status == SerialStatus.IN_STOCK:
         stock_apply(
-            changes={key: StockChange(arriving=n) for key, n in placed.items()},
+            changes={
+                key: StockChange(delta=n, uncounted=n) if delivered else StockChange(arriving=n)
+                for key, n in placed.items()
+            },
             cause=cause or MoveCause(StockMoveReason.UNITS_CHANGED, user_id=created_by_id),
             at=created_at,
         )
@@ -427,7 +434,9 @@ def serial_records_receive(
             )
             inserted = cursor.rowcount
     placed = Counter((product_id, outlet_id) for product_id, outlet_id, *_ in rows)
-    changes = {key: StockChange(arriving=n) for key, n in placed.items()}
+    # Delivered units come onto the shelf: +1 each, even where the outlet counts
+    # units without a serial (those are other, older units; a count labels them).
+    changes = {key: StockChange(delta=n, uncounted=n) for key, n in placed.items()}
     for key, n in (quantities or {}).items():
         if n:
             changes[key] = changes.get(key, StockChange())._replace(delta=n)

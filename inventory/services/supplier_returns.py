@@ -435,8 +435,8 @@ def _replacement_insert(
 ) -> SerialRecord:
     """The supplier's new unit, In stock at the return's outlet, through the one insert path.
 
-    `serial_records_insert` counts it on hand and in the unit counts itself, with
-    a stock move "Supplier return" on the return.
+    `serial_records_insert` counts it on hand (+1: it came from the supplier) and
+    in the unit counts itself, with a stock move "Supplier return" on the return.
     """
     now = timezone.now()
     key = SerialRecord.normalise(serial)
@@ -453,6 +453,7 @@ def _replacement_insert(
                     user=user,
                     document=supplier_return,
                 ),
+                delivered=True,
             )
     except IntegrityError:
         raise _field_error(

@@ -88,6 +88,33 @@ def test_turning_serials_off_is_allowed_once_no_unit_is_in_stock():
     assert product.has_serial_numbers is False
 
 
+@pytest.mark.parametrize(
+    ("held", "shown"),
+    [
+        (
+            {SerialStatus.IN_TRANSIT: 1},
+            "1 serial number of this product is still held (1 In transit)",
+        ),
+        (
+            {SerialStatus.IN_STOCK: 2, SerialStatus.AT_SUPPLIER: 1},
+            "3 serial numbers of this product are still held (2 In stock, 1 At supplier)",
+        ),
+    ],
+)
+def test_turning_serials_off_is_refused_while_units_are_in_transit_or_at_supplier(held, shown):
+    product = ProductFactory(has_serial_numbers=True, name="E-Bike")
+    for status, units in held.items():
+        SerialRecordFactory.create_batch(units, product=product, status=status)
+    with pytest.raises(ValidationError) as caught:
+        services.product_update(product=product, has_serial_numbers=False)
+    error = caught.value.error_dict["has_serial_numbers"][0]
+    assert error.code == "serials_in_stock"
+    assert shown in error.messages[0]
+    assert "Receive its transfers and settle its supplier returns" in error.messages[0]
+    product.refresh_from_db()
+    assert product.has_serial_numbers is True
+
+
 def test_other_changes_are_allowed_while_units_are_in_stock():
     product = ProductFactory(has_serial_numbers=True, retail_price=Decimal("10.00"))
     SerialRecordFactory(product=product)

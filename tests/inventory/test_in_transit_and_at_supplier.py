@@ -40,7 +40,9 @@ pytestmark = pytest.mark.django_db
 SERIAL_LIST = reverse("inventory:serial_list")
 
 
-def move(unit: SerialRecord, *, to_status: str, kind: str, reason: StockMoveReason, document) -> None:
+def move(
+    unit: SerialRecord, *, to_status: str, kind: str, reason: StockMoveReason, document
+) -> None:
     """Change one unit as the transfer and supplier return services do."""
     with transaction.atomic():
         locked = list(SerialRecord.objects.select_for_update().filter(pk=unit.pk))
