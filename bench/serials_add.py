@@ -41,6 +41,7 @@ def serial_records_insert_orm(
     created_by_id: int | None,
     created_at: datetime,
     cause: object = None,
+    delivered: bool = False,
 ) -> int:
     """`inventory.sql.serial_records_insert` through `bulk_create`, for `--insert orm`.
 

@@ -213,3 +213,13 @@ class TransferReceiveForm(forms.Form):
             line.pk: self.cleaned_data.get(f"{QUANTITY_PREFIX}{line.pk}") or 0
             for line in self.quantity_lines
         }
+
+
+class TransferCloseForm(forms.Form):
+    """Close short: why the rest of the transfer will never arrive."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        help_text=_("For example: lost by the courier, claim 4411."),
+    )

@@ -729,6 +729,9 @@ class TransferStatus(models.TextChoices):
     IN_TRANSIT = "in_transit", _("In transit")
     PARTLY_RECEIVED = "partly_received", _("Partly received")
     RECEIVED = "received", _("Received")
+    # Closed by a Manager with something never arrived: its units written off, its
+    # missing quantities kept on the lines as Never arrived.
+    CLOSED_SHORT = "closed_short", _("Closed short")
 
 
 class Transfer(models.Model):
@@ -759,13 +762,26 @@ class Transfer(models.Model):
     )
     created_at = models.DateTimeField(_("Sent"), default=timezone.now)
     received_at = models.DateTimeField(_("Received"), null=True, blank=True)
+    closed_reason = models.CharField(_("Reason"), max_length=200, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Closed by"),
+    )
+    closed_at = models.DateTimeField(_("Closed"), null=True, blank=True)
     updated_at = models.DateTimeField(_("Updated"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("transfer")
         verbose_name_plural = _("transfers")
-        permissions = [("receive_transfer", "Can receive transfers")]
+        permissions = [
+            ("receive_transfer", "Can receive transfers"),
+            ("close_transfer", "Can close transfers short"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=TransferStatus.values),
@@ -804,6 +820,8 @@ class TransferLine(models.Model):
     )
     quantity = models.PositiveIntegerField(_("Quantity"))
     received = models.PositiveIntegerField(_("Received"), default=0)
+    # Written off when the transfer was closed short: sent, never received.
+    never_arrived = models.PositiveIntegerField(_("Never arrived"), default=0)
 
     class Meta:
         ordering = ["transfer", "id"]
@@ -818,7 +836,7 @@ class TransferLine(models.Model):
                 name="inventory_transferline_quantity_positive",
             ),
             models.CheckConstraint(
-                condition=models.Q(received__lte=models.F("quantity")),
+                condition=models.Q(received__lte=models.F("quantity") - models.F("never_arrived")),
                 name="inventory_transferline_received_at_most_sent",
             ),
         ]

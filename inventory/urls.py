@@ -141,6 +141,7 @@ urlpatterns += [
         name="transfer_serial_options",
     ),
     path("transfers/<int:pk>/", transfer_views.transfer_detail_view, name="transfer_detail"),
+    path("transfers/<int:pk>/close/", transfer_views.transfer_close_view, name="transfer_close"),
     path(
         "transfers/<int:pk>/receive/",
         transfer_views.transfer_receive_view,

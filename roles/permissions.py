@@ -51,6 +51,8 @@ MANAGER_PERMISSIONS = [
     "inventory.transfer_serialrecord",
     "inventory.writeoff_serialrecord",
     "inventory.faulty_serialrecord",
+    # Close a transfer short: what never arrived is written off (issue 21).
+    "inventory.close_transfer",
     # "Add anyway": record serials that break their product's Serial number format.
     "inventory.override_format_serialrecord",
     # See everyone's background jobs (each user sees their own), and their files.

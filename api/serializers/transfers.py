@@ -19,7 +19,7 @@ class TransferLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TransferLine
-        fields = ["id", "product", "quantity", "received"]
+        fields = ["id", "product", "quantity", "received", "never_arrived"]
         read_only_fields = fields
 
 
@@ -39,6 +39,7 @@ class TransferSerializer(serializers.ModelSerializer):
     from_outlet = _NamedRefSerializer(read_only=True)
     to_outlet = _NamedRefSerializer(read_only=True)
     sent_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+    closed_by = serializers.CharField(source="closed_by.username", read_only=True, default=None)
     overdue = serializers.SerializerMethodField()
     lines = TransferLineSerializer(many=True, read_only=True)
     units = TransferUnitSerializer(many=True, read_only=True)
@@ -55,6 +56,9 @@ class TransferSerializer(serializers.ModelSerializer):
             "sent_by",
             "created_at",
             "received_at",
+            "closed_at",
+            "closed_by",
+            "closed_reason",
             "updated_at",
             "lines",
             "units",
@@ -108,6 +112,12 @@ class TransferReceiveSerializer(serializers.Serializer):
         default=list,
     )
     quantities = TransferReceiveQuantitySerializer(many=True, required=False, default=list)
+
+
+class TransferCloseSerializer(serializers.Serializer):
+    """Close short: why the rest will never arrive."""
+
+    reason = StringField(max_length=200)
 
 
 class TransferMissingSerializer(serializers.Serializer):

@@ -1,5 +1,5 @@
-"""Transfers: read them, Send one (create), and Receive on one (Idempotency-Key makes a
-retry safe)."""
+"""Transfers: read them, Send one (create), Receive on one (Idempotency-Key makes a
+retry safe), and close one short."""
 
 from typing import Any
 
@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from api.errors import error
 from api.idempotency import idempotent
 from api.serializers.transfers import (
+    TransferCloseSerializer,
     TransferCreateSerializer,
     TransferReceiveResultSerializer,
     TransferReceiveSerializer,
@@ -25,6 +26,7 @@ from inventory.services.transfers import (
     TransferQuantity,
     TransferReceiveRejected,
     TransferRefused,
+    transfer_close_short,
     transfer_receive,
     transfer_send,
 )
@@ -42,7 +44,7 @@ def _entries(entries: list[TransferEntry]) -> list[dict[str, Any]]:
 
 def _transfers() -> QuerySet[Transfer]:
     return Transfer.objects.select_related(
-        "from_outlet", "to_outlet", "created_by"
+        "from_outlet", "to_outlet", "created_by", "closed_by"
     ).prefetch_related(
         Prefetch("lines", queryset=TransferLine.objects.select_related("product").order_by("id")),
         Prefetch("units", queryset=TransferUnit.objects.select_related("serial").order_by("id")),
@@ -58,6 +60,7 @@ class TransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ByIdView
         "retrieve": "inventory.view_transfer",
         "create": "inventory.add_transfer",
         "receive": "inventory.receive_transfer",
+        "close": "inventory.close_transfer",
     }
 
     def get_queryset(self) -> QuerySet[Transfer]:
@@ -125,6 +128,15 @@ class TransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ByIdView
             "scanned_twice": _entries(check.scanned_twice),
         }
         return Response(TransferReceiveResultSerializer(body).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=TransferCloseSerializer, responses={200: TransferSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str | None = None) -> Response:
+        """Close short: units still In transit written off, quantities kept as never arrived."""
+        transfer = self.get_object()
+        data = valid_data(TransferCloseSerializer, request.data)
+        transfer_close_short(transfer=transfer, reason=data["reason"], user=request.user)
+        return Response(TransferSerializer(_transfers().get(pk=transfer.pk)).data)
 
 
 def _refusal(refused: TransferRefused) -> list[dict[str, Any]]:

@@ -55,6 +55,7 @@ STOCK_DOCUMENT_STATUSES = [
     (StockOrderStatus.PARTLY_RECEIVED.value, StockOrderStatus.PARTLY_RECEIVED.label),
     (StockOrderStatus.RECEIVED.value, StockOrderStatus.RECEIVED.label),
     (SupplierReturnStatus.RESOLVED.value, SupplierReturnStatus.RESOLVED.label),
+    (TransferStatus.CLOSED_SHORT.value, TransferStatus.CLOSED_SHORT.label),
     (StockOrderStatus.CANCELLED.value, StockOrderStatus.CANCELLED.label),
 ]
 

@@ -615,6 +615,10 @@ class TransferReceiveRejected(ValidationError):
 
 def receivable_problem(transfer: Transfer) -> tuple[str, str] | None:
     """The (code, reason) why nothing can be received on `transfer`, if any."""
+    if transfer.status == TransferStatus.CLOSED_SHORT:
+        return "transfer_closed", _(
+            "%(transfer)s was closed short: nothing more can be received on it."
+        ) % {"transfer": transfer}
     if transfer.status not in OPEN_STATUSES:
         return "transfer_received", _(
             "%(transfer)s is received: nothing more can be received on it."
@@ -962,3 +966,90 @@ def transfer_settle(*, transfer: Transfer) -> Transfer:
     """After a unit of `transfer` was written off: Received when nothing else is to arrive."""
     _settle(transfer, transfer_lines(transfer), timezone.now())
     return transfer
+
+
+# Closing short -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CloseShortResult:
+    transfer: Transfer
+    units: int  # serial numbers written off
+    quantity: int  # units by quantity that never arrived
+
+
+def transfer_shortfall(transfer: Transfer, lines: Sequence[TransferLine]) -> tuple[int, int]:
+    """(serial numbers still In transit, units by quantity not received) on an open transfer."""
+    units = TransferUnit.objects.filter(
+        transfer=transfer, received_at__isnull=True, serial__status=SerialStatus.IN_TRANSIT
+    ).count()
+    quantity = sum(
+        line.quantity - line.received for line in lines if not line.product.has_serial_numbers
+    )
+    return units, quantity
+
+
+@transaction.atomic
+def transfer_close_short(
+    *, transfer: Transfer, reason: str, user: User | None
+) -> CloseShortResult:
+    """Close an open transfer whose rest will never arrive (a Manager's decision).
+
+    Its units still In transit are written off, with the reason and the transfer
+    on their history; its quantities not received are kept on their lines as
+    Never arrived. Nothing on hand changes: all of it left From at Send and never
+    reached To. Takes the transfer's lock first, as Receive does.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": ValidationError(_("Give a reason for closing it short."), code="required")}
+        )
+    transfer = _locked(transfer)
+    problem = receivable_problem(transfer)
+    if problem:
+        raise ValidationError(problem[1], code=problem[0])
+    lines = transfer_lines(transfer)
+    waiting = TransferUnit.objects.filter(
+        transfer=transfer, received_at__isnull=True, serial__status=SerialStatus.IN_TRANSIT
+    ).values_list("serial_id", flat=True)
+    units = list(
+        SerialRecord.objects.select_for_update()
+        .filter(pk__in=list(waiting), status=SerialStatus.IN_TRANSIT)
+        .order_by("pk")
+    )
+    now = timezone.now()
+    effects = UnitEffects(reason=StockMoveReason.TRANSFERRED, user=user, document=transfer)
+    if units:
+        serials_change(
+            serials=units,
+            kind=SerialEventKind.WRITTEN_OFF,
+            user=user,
+            to_status=SerialStatus.WRITTEN_OFF,
+            document=transfer,
+            note=reason,
+            at=now,
+            effects=effects,
+        )
+    effects.apply()
+    quantity = 0
+    for line in lines:
+        missing = line.quantity - line.received
+        if missing and not line.product.has_serial_numbers:
+            TransferLine.objects.filter(pk=line.pk).update(never_arrived=missing)
+            quantity += missing
+    transfer.status = TransferStatus.CLOSED_SHORT
+    transfer.closed_reason = reason
+    transfer.closed_by = user
+    transfer.closed_at = now
+    transfer.save(
+        update_fields=["status", "closed_reason", "closed_by", "closed_at", "updated_at"]
+    )
+    logger.info(
+        "Transfer %s closed short by %s: %s units written off, %s by quantity never arrived",
+        transfer.pk,
+        getattr(user, "pk", None),
+        len(units),
+        quantity,
+    )
+    return CloseShortResult(transfer=transfer, units=len(units), quantity=quantity)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from catalog.selectors import product_suggestions
 from inventory.forms_transfers import (
+    TransferCloseForm,
     TransferForm,
     TransferLines,
     TransferReceiveForm,
@@ -184,6 +185,9 @@ def transfer_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "overdue": transfer_is_overdue(transfer),
         "can_receive": services.receivable_problem(transfer) is None
         and request.user.has_perm("inventory.receive_transfer"),
+        "can_close": services.receivable_problem(transfer) is None
+        and request.user.has_perm("inventory.close_transfer"),
+        "never_arrived": any(line.never_arrived for line in lines),
     }
     return render(request, "inventory/transfer_detail.html", context)
 
@@ -309,3 +313,62 @@ def transfer_receive_check(request: HttpRequest, pk: int) -> HttpResponse:
         "progress": check.lines if check else [LineProgress(line) for line in lines],
     }
     return render(request, "inventory/transfer_receive_check.html", context)
+
+
+# Close short -----------------------------------------------------------------------
+
+
+def _closed_message(result: services.CloseShortResult) -> str:
+    parts = [_("%(transfer)s closed short.") % {"transfer": result.transfer}]
+    if result.units:
+        parts.append(
+            ngettext(
+                "%(count)s serial number written off.",
+                "%(count)s serial numbers written off.",
+                result.units,
+            )
+            % {"count": result.units}
+        )
+    if result.quantity:
+        parts.append(
+            ngettext(
+                "%(count)s unit by quantity never arrived.",
+                "%(count)s units by quantity never arrived.",
+                result.quantity,
+            )
+            % {"count": result.quantity}
+        )
+    return " ".join(parts)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("inventory.close_transfer", raise_exception=True)
+def transfer_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close short: what is still in transit is written off, with a reason (Managers)."""
+    transfer = _transfer_or_404(pk)
+    lines = list(transfer_lines(transfer))
+    form = TransferCloseForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if form.is_valid():
+        try:
+            result = services.transfer_close_short(
+                transfer=transfer, reason=form.cleaned_data["reason"], user=signed_in_user(request)
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            status = 400
+        else:
+            messages.success(request, _closed_message(result))
+            return redirect(result.transfer)
+    elif form.is_bound:
+        status = 400
+    units, quantity = services.transfer_shortfall(transfer, lines)
+    problem = services.receivable_problem(transfer)
+    context = {
+        "transfer": transfer,
+        "form": form,
+        "units": units,
+        "quantity": quantity,
+        "closed_reason": problem[1] if problem else "",
+    }
+    return render(request, "inventory/transfer_close.html", context, status=status)
