@@ -197,3 +197,30 @@ def test_each_action_needs_its_permission(sent, main_street, harbour):
     assert receive.status_code == 403
     assert SerialRecord.objects.get(serial="S-1").status == SerialStatus.IN_TRANSIT
     assert Transfer.objects.count() == 1
+
+
+def test_a_manager_closes_a_transfer_short_and_staff_may_not(
+    sent, staff_api, manager_api, cable, harbour
+):
+    refused = staff_api.post(f"{URL}{sent.pk}/close/", {"reason": "Lost"}, format="json")
+    assert refused.status_code == 403
+    blank = manager_api.post(f"{URL}{sent.pk}/close/", {"reason": ""}, format="json")
+    assert blank.status_code == 400
+    assert SerialRecord.objects.filter(status=SerialStatus.IN_TRANSIT).count() == 2
+
+    response = manager_api.post(
+        f"{URL}{sent.pk}/close/", {"reason": "Lost by the courier"}, format="json"
+    )
+
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["status"], body["closed_reason"]) == ("closed_short", "Lost by the courier")
+    assert [(line["quantity"], line["never_arrived"]) for line in body["lines"]] == [
+        (2, 0),
+        (4, 4),
+    ]
+    assert {u["status"] for u in body["units"]} == {"written_off"}
+    assert on_hand(cable, harbour) == 0
+    again = manager_api.post(f"{URL}{sent.pk}/close/", {"reason": "Lost"}, format="json")
+    assert again.status_code == 400
+    assert codes(again) == ["transfer_closed"]

@@ -27,6 +27,7 @@ from inventory.services.transfers import (
     TransferQuantity,
     TransferReceiveRejected,
     TransferRefused,
+    transfer_close_short,
     transfer_receive,
     transfer_receive_check,
     transfer_send,
@@ -483,3 +484,79 @@ def test_a_transfer_not_fully_received_after_the_set_days_is_overdue(sent, sam, 
 
     transfer_receive(transfer=sent, text="S-2\nS-3", user=sam)
     assert list(transfers_overdue()) == []
+
+
+# Close short -------------------------------------------------------------------------
+
+
+def test_close_short_writes_off_units_still_in_transit_and_keeps_quantities_never_arrived(
+    sam, product, cable, main_street, harbour
+):
+    mia = UserFactory(username="mia", groups=["Managers"])
+    units_at(product, main_street, "S-1", "S-2", "S-3")
+    StockLevel.objects.create(product=cable, outlet=main_street, on_hand=10)
+    transfer = send(
+        sam, main_street, harbour, "S-1\nS-2\nS-3", quantities=[TransferQuantity(cable, 4)]
+    )
+    cable_line = TransferLine.objects.get(transfer=transfer, product=cable)
+    transfer_receive(transfer=transfer, text="S-1", quantities={cable_line.pk: 1}, user=sam)
+    moves_before = StockMove.objects.count()
+
+    result = transfer_close_short(transfer=transfer, reason="  Lost by the courier ", user=mia)
+
+    assert (result.units, result.quantity) == (2, 3)
+    transfer.refresh_from_db()
+    assert transfer.status == TransferStatus.CLOSED_SHORT
+    assert (transfer.closed_by, transfer.closed_reason) == (mia, "Lost by the courier")
+    assert transfer.closed_at is not None
+    assert statuses() == {
+        "S-1": SerialStatus.IN_STOCK,
+        "S-2": SerialStatus.WRITTEN_OFF,
+        "S-3": SerialStatus.WRITTEN_OFF,
+    }
+    event = SerialEvent.objects.filter(serial__serial="S-2").latest("id")
+    assert (event.kind, event.note, event.document) == (
+        SerialEventKind.WRITTEN_OFF,
+        "Lost by the courier",
+        transfer,
+    )
+    cable_line.refresh_from_db()
+    assert (cable_line.received, cable_line.never_arrived) == (1, 3)
+    # It all left Main Street at Send and never reached Harbour Mall: no stock moves.
+    assert StockMove.objects.count() == moves_before
+    assert (stock(product, main_street), stock(product, harbour)) == (0, 1)
+    assert (stock(cable, main_street), stock(cable, harbour)) == (6, 1)
+    written_off = SerialTally.objects.get(
+        product=product, outlet=main_street, status=SerialStatus.WRITTEN_OFF
+    )
+    assert written_off.count == 2
+    assert not SerialTally.objects.filter(status=SerialStatus.IN_TRANSIT, count__gt=0).exists()
+
+
+def test_a_transfer_closed_short_receives_nothing_more_and_cannot_be_closed_again(sent, sam):
+    mia = UserFactory(username="mia", groups=["Managers"])
+    transfer_close_short(transfer=sent, reason="Lost", user=mia)
+
+    with pytest.raises(ValidationError) as refused:
+        transfer_receive(transfer=sent, text="S-1", user=sam)
+    assert refused.value.code == "transfer_closed"
+    assert "was closed short: nothing more can be received on it." in refused.value.messages[0]
+    with pytest.raises(ValidationError) as again:
+        transfer_close_short(transfer=sent, reason="Lost", user=mia)
+    assert again.value.code == "transfer_closed"
+    assert SerialRecord.objects.get(serial="S-4").status == SerialStatus.IN_STOCK
+
+
+def test_close_short_needs_a_reason_and_a_received_transfer_cannot_be_closed(sent, sam):
+    mia = UserFactory(username="mia", groups=["Managers"])
+    with pytest.raises(ValidationError) as blank:
+        transfer_close_short(transfer=sent, reason="   ", user=mia)
+    assert blank.value.error_dict["reason"][0].code == "required"
+    sent.refresh_from_db()
+    assert sent.status == TransferStatus.IN_TRANSIT
+    assert statuses()["S-1"] == SerialStatus.IN_TRANSIT
+
+    transfer_receive(transfer=sent, text="S-1\nS-2\nS-3", user=sam)
+    with pytest.raises(ValidationError) as received:
+        transfer_close_short(transfer=sent, reason="Lost", user=mia)
+    assert received.value.code == "transfer_received"

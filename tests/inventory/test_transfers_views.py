@@ -374,3 +374,45 @@ def test_the_dashboard_says_when_no_transfer_is_overdue(staff_client, sent):
     page = text(staff_client.get(reverse("home")))
 
     assert "No transfer is overdue." in page
+
+
+# Close short ---------------------------------------------------------------------------
+
+
+def test_a_manager_closes_a_transfer_short_from_its_page(manager_client, sent):
+    page = manager_client.get(sent.get_absolute_url())
+    assert page.status_code == 200
+    assert 'class="btn btn-outline-warning">Close short</button>' in text(page)
+    close_url = reverse("inventory:transfer_close", args=[sent.pk])
+
+    confirm = manager_client.get(close_url)
+    assert confirm.status_code == 200
+    shown = text(confirm)
+    assert f"Close Transfer {sent.pk} short" in shown
+    assert "2 serial numbers still in transit are written off." in shown
+    blank = manager_client.post(close_url, {"reason": ""})
+    assert blank.status_code == 400
+    assert "This field is required." in text(blank)
+    assert SerialRecord.objects.filter(status=SerialStatus.IN_TRANSIT).count() == 2
+
+    response = manager_client.post(close_url, {"reason": "Lost by the courier"}, follow=True)
+
+    assert response.status_code == 200
+    shown = text(response)
+    assert f"Transfer {sent.pk} closed short. 2 serial numbers written off." in shown
+    assert ">Closed short</span>" in shown
+    assert "Lost by the courier" in shown
+    assert ">Close short</button>" not in shown
+    assert ">Receive</button>" not in shown
+    assert SerialRecord.objects.filter(status=SerialStatus.WRITTEN_OFF).count() == 2
+
+
+def test_staff_see_no_close_short_and_may_not_close(staff_client, sent):
+    page = staff_client.get(sent.get_absolute_url())
+    assert page.status_code == 200
+    assert ">Receive</button>" in text(page)
+    assert ">Close short</button>" not in text(page)
+    close_url = reverse("inventory:transfer_close", args=[sent.pk])
+    assert staff_client.get(close_url).status_code == 403
+    assert staff_client.post(close_url, {"reason": "Lost"}).status_code == 403
+    assert SerialRecord.objects.filter(status=SerialStatus.IN_TRANSIT).count() == 2
