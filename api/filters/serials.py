@@ -2,13 +2,17 @@
 
 The search and the date ranges are the page's own methods (inventory.filters),
 so `q` and `added_from`/`added_to` mean exactly what they mean on the page. The
-page's sort and batch time are left out: the API pages by id.
+page's sort and batch time are left out: the API pages by id, or, filtered by
+date added, by date added and id (api.pagination.AddedCursorPagination).
 """
 
 from django.utils.translation import gettext_lazy as _
 
 from api.filters.fields import IdFilter, IsoDayFilter
 from inventory.filters import SerialRecordFilter
+
+# The filters on date added: with either, the list is newest first by date added.
+ADDED_FILTERS = ("added_from", "added_to")
 
 
 class SerialFilter(SerialRecordFilter):

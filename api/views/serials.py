@@ -16,9 +16,9 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from api.filters.serials import SerialFilter
+from api.filters.serials import ADDED_FILTERS, SerialFilter
 from api.idempotency import idempotent
-from api.pagination import IdCursorPagination
+from api.pagination import AddedCursorPagination, IdCursorPagination
 from api.serializers.catalog import OutletRefSerializer
 from api.serializers.serials import (
     SerialBulkCreateSerializer,
@@ -93,6 +93,19 @@ class SerialViewSet(mixins.ListModelMixin, ApiViewSet):
 
     def get_queryset(self):
         return selectors.serial_list()
+
+    @property
+    def paginator(self) -> IdCursorPagination:
+        """Newest first by id, or by date added when the list is filtered by date added.
+
+        Each is the order an index serves: the primary key and the (outlet, ...,
+        id), (status, id) indexes read by id, the (created_at, id) index a date
+        range (by id, PostgreSQL walked the primary key back to the range).
+        """
+        if not hasattr(self, "_paginator"):
+            dated = any(self.request.query_params.get(name) for name in ADDED_FILTERS)
+            self._paginator = AddedCursorPagination() if dated else IdCursorPagination()
+        return self._paginator
 
     def get_object(self) -> SerialRecord:
         return _serial(parse_id(self.kwargs["pk"]))
