@@ -1175,7 +1175,9 @@ def measure_copy(floor: CopyFloor, fixtures: Fixtures, rounds: int) -> Result:
         result.size = len(data)
     if copies:
         alone = statistics.median(copies) * 1000
-        result.note = f"the COPY alone {alone:,.0f} ms, the rest its COMMIT (deferred foreign keys)"
+        result.note = (
+            f"the COPY alone {alone:,.0f} ms, the rest its COMMIT (deferred foreign keys)"
+        )
     result.load = load_average()
     return result
 
@@ -1248,11 +1250,11 @@ def http_run(bench: HttpBench, database: str) -> HttpOutcome:
                 process.wait()
             outcome.failed = f"no end after {bench.timeout} s (log: {log})"
             code = 0
-    outcome.lines = [
-        line.rstrip() for line in log.read_text().splitlines() if re.search(bench.summary, line)
-    ]
+    said = [line.rstrip() for line in log.read_text().splitlines() if line.strip()]
+    outcome.lines = [line for line in said if re.search(bench.summary, line)]
     if code:
-        outcome.failed = f"exit code {code} (log: {log})"
+        last = f": {said[-1].strip()}" if said else ""
+        outcome.failed = f"exit code {code}{last} (log: {log})"
     outcome.load = load_average()
     outcome.log = str(log)
     return outcome

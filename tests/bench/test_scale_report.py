@@ -9,6 +9,7 @@ import pytest
 from bench import scale
 from bench.scale_report import (
     HttpOutcome,
+    Part,
     Result,
     floor_ratio_parse,
     floors_link,
@@ -140,7 +141,12 @@ def test_the_http_benchmarks_summary_lines_are_read():
     found = throughput_parse(line)
 
     assert found is not None
-    assert (found.name, found.per_second, found.p95_ms) == ("lookup-http", 312, 21.0)
+    assert (found.name, found.per_second, found.p95_ms, found.errors) == (
+        "lookup-http",
+        312,
+        21.0,
+        0,
+    )
     assert throughput_parse("lookup-http: gunicorn started") is None
     assert median_parse("  idle          median   26.4  max   44.8  load 1.2  OK") == (
         "idle",
@@ -167,7 +173,10 @@ def _all_measured(*, lookup_per_s: float) -> tuple[dict[str, Result], dict[str, 
         "lookup-http": HttpOutcome(
             "lookup-http",
             "python -m bench.lookup_http",
-            lines=[f"lookup-http  4 clients  {lookup_per_s} req/s  median 9 ms  p95 20.0 ms"],
+            lines=[
+                "lookup-partial-http  4 clients  350 req/s  median 9 ms  p95 20.0 ms  errors 0",
+                f"lookup-http  4 clients  {lookup_per_s} req/s  median 9 ms  p95 20 ms  errors 0",
+            ],
         ),
         "dashboard-http": HttpOutcome(
             "dashboard-http",
@@ -197,6 +206,15 @@ def test_a_point_is_missed_when_one_of_its_figures_is():
 
     assert judged[3].verdict == "MISSED"
     assert judged[3].parts[0].text == "lookup-http 192 req/s, p95 20.0 ms"
+
+
+def test_a_throughput_with_errors_is_not_met():
+    results, http = _all_measured(lookup_per_s=312)
+    http["lookup-http"].lines = ["lookup-http  4 clients  312 req/s  p95 20.0 ms  errors 3"]
+
+    judged = points(results, http)
+
+    assert judged[3].parts[0] == Part("lookup-http 312 req/s, p95 20.0 ms, 3 errors", False)
 
 
 def test_a_point_whose_benchmark_did_not_run_says_so_rather_than_passing():
@@ -244,3 +262,21 @@ def test_a_benchmark_not_written_yet_or_not_pointable_at_the_database_is_not_run
         "bench.no_such_module is not there yet"
     )
     assert "takes no --database" in scale.http_run(pinned, "serialdesk_bs_x").missing
+
+
+def test_a_benchmark_run_beside_the_table_shows_its_summary_lines_and_its_load():
+    listing = scale.HttpBench("list", "x", "bench.scale", ("--list",), r"^export", False, 60)
+
+    outcome = scale.http_run(listing, "serialdesk_bs_x")
+
+    assert not outcome.failed and not outcome.missing
+    assert [line.split()[0] for line in outcome.lines] == ["export", "export-stream", "export-job"]
+    assert outcome.load is not None
+
+
+def test_a_benchmark_that_fails_says_how_in_its_outcome():
+    wrong = scale.HttpBench("wrong", "x", "bench.scale", ("--only", "nothing"), "x", False, 60)
+
+    outcome = scale.http_run(wrong, "serialdesk_bs_x")
+
+    assert outcome.failed.startswith("exit code 1: --only nothing names no measurement")
