@@ -1287,7 +1287,7 @@ def run_target(args: argparse.Namespace) -> int:
     django.setup()
     # django-axes logs every force_login at INFO, the worker every task.
     logging.getLogger("axes").setLevel(logging.WARNING)
-    logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
+    logging.getLogger("django_tasks").setLevel(logging.WARNING)
     from django.conf import settings
     from django.contrib.auth.models import User
     from django.core.management import call_command
