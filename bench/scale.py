@@ -597,7 +597,7 @@ HTTP_BENCHES = [
         "Add Serial numbers of 10,000 in Chromium, make run's server",
         "bench.add_in_browser",
         ("--only", "postgresql", "--servers", "runserver", "--rounds", "3"),
-        summary=r"wait|floor|load average",
+        summary=r"median|wait|floor|load average",
         on_database=False,
         timeout=900,
     ),
