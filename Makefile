@@ -72,8 +72,11 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.receive
 	$(BIN)/python -m bench.counts
 
-# 1,000,000 serials in a throwaway PostgreSQL database; every page of issue 11
-# timed. BENCH_SCALE_ARGS="--reuse --only 'list-*'" for quick reruns.
+# 1,000,000 serials in a throwaway PostgreSQL database; every page of issues 11 and
+# 22 timed, background jobs to done beside their floors, then look-ups and the
+# Dashboard through gunicorn and the 10,000-serial wait in Chromium; about 10-15
+# minutes. BENCH_SCALE_ARGS="--reuse --only 'list-*'" or "--reuse --skip-http"
+# for quick reruns.
 bench-scale: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.scale $(BENCH_SCALE_ARGS)
 
